@@ -60,6 +60,11 @@ Chardev *qemu_chr_new_from_opts(const char *optstr, GError **errp);
  * "none" (returns NULL with no error), "file:PATH", "pty", "chardev:ID",
  * "tcp:HOST:PORT[,server=on,wait=off]", "unix:PATH[,server=on,wait=off]".
  * label names the new chardev ("serial0").
+ * "mon:SPEC" makes SPEC a mux; the caller starts the human monitor on it
+ * (monitor_init_hmp, include/sysemu/monitor.h).
+ *
+ * Errors from these two do not repeat the option: the caller prepends it
+ * ("-serial file:/x: " + "could not open '/x': No such file or directory").
  */
 Chardev *qemu_chr_new(const char *label, const char *spec, GError **errp);
 Chardev *qemu_chr_find(const char *id);
@@ -73,5 +78,22 @@ void chardev_cleanup(void);
 
 /* Print the mux's Ctrl-A help (Ctrl-A h). */
 void mux_print_help(Chardev *chr);
+
+/*
+ * Like qemu_chr_fe_init, but on a mux the new front end takes the focus only
+ * if it is the first one (the monitor attaches this way, so a serial port
+ * sharing "mon:stdio" keeps the console whichever attaches first).
+ * qemu_chr_fe_init gives the focus to the newest front end.
+ */
+bool qemu_chr_fe_init_background(CharBackend *be, Chardev *chr, GError **errp);
+
+/* `info chardev`: e.g. "stdio", "file:/tmp/log", "pty:/dev/pts/3",
+ * "disconnected:unix:/tmp/s,server=on". */
+const char *qemu_chr_filename(Chardev *chr);
+bool qemu_chr_is_mux(Chardev *chr);
+/* Every chardev in creation order (a mux's backend is listed as "ID-base"). */
+void qemu_chr_foreach(void (*fn)(Chardev *chr, void *opaque), void *opaque);
+/* Close and free a chardev whose front ends are detached (tests, hot-unplug). */
+void qemu_chr_delete(Chardev *chr);
 
 #endif

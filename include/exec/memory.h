@@ -144,7 +144,9 @@ void address_space_destroy(AddressSpace *as);
 
 /*
  * What backs addr: fills *section (clamped so that it starts at addr and
- * ends where the region's range ends) and returns true; false if unassigned.
+ * ends where the region's range ends) and returns true; false if unassigned,
+ * with section->mr NULL and section->size the length of the hole from addr.
+ * Safe without the big lock.
  */
 bool address_space_lookup(AddressSpace *as, hwaddr addr, MemoryRegionSection *section);
 
@@ -166,6 +168,10 @@ MemTxResult address_space_store(AddressSpace *as, hwaddr addr, unsigned size, ui
  * invalidated.
  */
 void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen, bool is_write);
+/* Loaders: write RAM and ROM alike (calls the code-write hook). Returns
+ * MEMTX_DECODE_ERROR, having written nothing, if any part is not RAM/ROM. */
+MemTxResult address_space_write_rom(AddressSpace *as, hwaddr addr, const void *buf,
+                                    hwaddr len);
 void address_space_unmap(AddressSpace *as, void *ptr, hwaddr addr, hwaddr access_len,
                          bool is_write);
 

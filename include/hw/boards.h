@@ -65,4 +65,23 @@ GPtrArray *machine_class_list(void);      /* sorted by name */
 /* The running machine (NULL before creation). */
 extern MachineState *current_machine;
 
+/* A zeroed board struct of mc->instance_size with the class defaults set
+ * (RAM size, one CPU, empty kernel command line). */
+MachineState *machine_new(const MachineClass *mc);
+/* -M NAME,prop=value: a board property from mc->props. */
+bool machine_set_prop(MachineState *ms, const char *name, const char *value,
+                      GError **errp);
+/* -M NAME,help: the board's properties. */
+void machine_print_props(const MachineClass *mc, FILE *out);
+/* The board's CPU limit: error naming it when maxcpus exceeds mc->max_cpus. */
+bool machine_check_smp(const MachineClass *mc, const CpuTopology *smp, GError **errp);
+
+/*
+ * -smp [cpus=]N[,maxcpus=,sockets=,dies=,clusters=,cores=,threads=] with
+ * QEMU's rules (hw/core/machine-smp.c): omitted values are computed from the
+ * given ones, preferring cores over sockets; a zero, a product of the
+ * hierarchy that differs from maxcpus, or maxcpus < cpus is an error.
+ */
+bool machine_parse_smp(const char *optstr, CpuTopology *smp, GError **errp);
+
 #endif

@@ -15,7 +15,7 @@ int64_t load_image_targphys(const char *filename, hwaddr addr, uint64_t max_size
 
 typedef struct ElfInfo {
     uint64_t entry;
-    uint64_t lowaddr, highaddr;    /* physical range covered by PT_LOAD segments */
+    uint64_t lowaddr, highaddr;    /* physical range [low, high) covered by PT_LOAD segments */
     int machine;                   /* e_machine */
     bool is64;
 } ElfInfo;
@@ -27,7 +27,9 @@ bool file_is_elf(const char *filename);
  * Load the PT_LOAD segments of an ELF file at their physical addresses (plus
  * offset), zero-filling bss. Checks the class, endianness and machine (e.g.
  * EM_RISCV = 243), and that every segment lies in RAM/ROM. Returns false with
- * an error naming the file and the problem.
+ * an error naming the file and the problem, having loaded nothing. The entry
+ * (e_entry, a virtual address) is moved to its physical address when it lies
+ * in an executable segment whose p_paddr differs from p_vaddr, as QEMU does.
  */
 bool load_elf(const char *filename, int expected_machine, int64_t offset,
               ElfInfo *info, GError **errp);
@@ -36,7 +38,10 @@ bool load_elf(const char *filename, int expected_machine, int64_t offset,
  * like QEMU's rom list, so firmware survives a guest reboot. */
 void rom_add_blob(const char *name, const void *data, size_t len, hwaddr addr);
 bool rom_add_file(const char *filename, hwaddr addr, uint64_t max_size, GError **errp);
-/* Copy all registered blobs into guest memory (called at reset). */
+/* Copy all registered blobs into guest memory (called at reset). Everything
+ * the functions above load is registered, and also written at once. */
 void rom_reset_all(void);
+/* Forget all registered blobs (machine teardown, tests). */
+void rom_free_all(void);
 
 #endif

@@ -63,7 +63,8 @@ extern const PropertyInfo prop_info_bool, prop_info_uint8, prop_info_uint16,
 #define DEFINE_PROP_STRING(n, s, f)    { .name = (n), .info = &prop_info_string, .offset = offsetof(s, f) }
 /* struct Chardev * field: the chardev with that id (-chardev id=...) */
 #define DEFINE_PROP_CHR(n, s, f)       { .name = (n), .info = &prop_info_chr, .offset = offsetof(s, f) }
-/* struct BlockBackend * field: the drive/blockdev with that id or node-name */
+/* struct BlockBackend * field: the drive/blockdev with that id or node-name;
+ * the device claims it (blk_claim) in realize */
 #define DEFINE_PROP_DRIVE(n, s, f)     { .name = (n), .info = &prop_info_drive, .offset = offsetof(s, f) }
 /* struct NetClientState * field: the -netdev with that id */
 #define DEFINE_PROP_NETDEV(n, s, f)    { .name = (n), .info = &prop_info_netdev, .offset = offsetof(s, f) }
@@ -124,11 +125,16 @@ void qdev_prop_set_uint64(DeviceState *dev, const char *name, uint64_t v);
 void qdev_prop_set_bool(DeviceState *dev, const char *name, bool v);
 void qdev_prop_set_string(DeviceState *dev, const char *name, const char *v);
 void qdev_prop_set_ptr(DeviceState *dev, const char *name, void *v);  /* chr/drive/netdev */
-/* Realize, plugging into bus (NULL: the system bus). */
+/* Realize, plugging into bus (NULL: the system bus). Realize does not reset:
+ * machine start and machine reset call qdev_reset_all(). */
 bool qdev_realize(DeviceState *dev, BusState *bus, GError **errp);
 /* qdev_realize or exit with the error. */
 void qdev_realize_or_exit(DeviceState *dev, BusState *bus);
 void qdev_unrealize(DeviceState *dev);
+/* Unrealize if needed, release properties and free (e.g. after a failed realize). */
+void qdev_delete(DeviceState *dev);
+/* The class's property of that name, or NULL. */
+const Property *qdev_prop_find(const DeviceClass *dc, const char *name);
 DeviceState *qdev_find_id(const char *id);
 /* Reset every realized device (machine reset). */
 void qdev_reset_all(void);
@@ -141,6 +147,7 @@ bool qdev_device_help(const char *optstr, FILE *out);
 /* system-bus style resources */
 void device_init_mmio(DeviceState *dev, MemoryRegion *mr);
 void device_init_irq(DeviceState *dev, qemu_irq *p);
+/* n input lines 0..n-1; the handler gets the DeviceState as opaque. Once per device. */
 void device_init_gpio_in(DeviceState *dev, qemu_irq_handler handler, int n);
 MemoryRegion *device_mmio(DeviceState *dev, int n);
 qemu_irq device_gpio_in(DeviceState *dev, int n);
@@ -157,8 +164,11 @@ struct BusState {
     DeviceState *parent;
     GPtrArray *children;
     int max_children;                 /* 0: unlimited */
-    /* Called when a device is realized on this bus (optional). */
+    /* Called after a device on this bus is realized (optional); failing
+     * unrealizes it again. */
     bool (*plug)(BusState *bus, DeviceState *dev, GError **errp);
+    /* Called when a plugged device is unrealized (optional). */
+    void (*unplug)(BusState *bus, DeviceState *dev);
 };
 
 BusState *qbus_new(const char *type, DeviceState *parent, const char *name, int max_children);

@@ -11,6 +11,8 @@
 
 #define TYPE_SERIAL "ns16550a"
 
+struct Chardev;
+
 /* Create, realize, and map at addr in the given container (system memory or
  * system I/O), with its interrupt connected to irq. chr may be NULL. */
 DeviceState *serial_create(MemoryRegion *space, hwaddr addr, int regshift,

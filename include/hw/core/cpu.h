@@ -84,4 +84,19 @@ void cpu_exit(CPUState *cpu);
 /* Wake a halted vCPU thread and kick it out of guest code. */
 void cpu_kick(CPUState *cpu);
 
+/* The vCPU whose thread is calling (NULL on other threads). */
+CPUState *current_cpu_get(void);
+
+/*
+ * CPU models a program offers for -cpu (-cpu help lists them). The target
+ * registers its models from a type_init constructor.
+ */
+typedef struct CPUModelInfo {
+    const char *name;       /* "rv64", "host" */
+    const char *desc;
+} CPUModelInfo;
+void cpu_model_register(const CPUModelInfo *info);
+/* Registered models sorted by name (array of const CPUModelInfo *). */
+GPtrArray *cpu_model_list(void);
+
 #endif

@@ -1,0 +1,749 @@
+/*
+ * The translator runtime with a tiny fake target ("toy"): execution and
+ * chaining, indirect jumps, the softmmu TLB (hit, miss, page flush, MMIO
+ * routing, victim TLB), precise exceptions, alignment faults,
+ * self-modifying code and DMA-style code writes, and exit requests.
+ *
+ * Toy ISA: 32-bit little-endian words, op = bits 0-7, rd = 8-11,
+ * rs = 12-15, imm = bits 16-31 (signed).
+ */
+#include "tern/osdep.h"
+#include <stdarg.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "exec/cputlb.h"
+#include "exec/memory.h"
+#include "tcg/tcg-op.h"
+
+enum { OP_ADDI = 1, OP_LD, OP_ST, OP_BNE, OP_JR, OP_STOP, OP_ECALL, OP_LW, OP_ADD, OP_LDX, OP_STX };
+enum { EXC_ECALL = 5, EXC_FAULT = 13, EXC_ALIGN = 4 };
+
+#define RAM_SIZE    (1u << 20)
+#define MMIO_BASE   0x100000u
+#define FAULT_PAGE  0x200000u      /* unmapped: loads here fault */
+
+typedef struct ToyEnv {
+    uint64_t regs[16];
+    uint64_t pc;
+    uint64_t epc;
+    uint64_t handler;
+    int64_t last_exc;
+    int64_t nexc;
+    uint64_t fills;
+    CPUTLB tlb;
+} ToyEnv;
+
+typedef struct ToyCPU {
+    CPUState parent;
+    ToyEnv env;
+} ToyCPU;
+
+static ToyCPU *toy;
+static MemoryRegion ram_mr, mmio_mr;
+static uint8_t *ram;
+static uint64_t mmio_last_write, mmio_writes;
+static TCGv_i64 cpu_regs[16], cpu_pc;
+
+/* ------------------------------------------------------------------------ */
+/* The toy target */
+
+static uint64_t mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return 0xabc00000 | addr;
+}
+
+static void mmio_write(void *opaque, hwaddr addr, uint64_t data, unsigned size)
+{
+    mmio_last_write = data;
+    mmio_writes++;
+}
+
+static const MemoryRegionOps mmio_ops = {
+    .read = mmio_read,
+    .write = mmio_write,
+};
+
+static void toy_initialize(void)
+{
+    static char names[16][4];
+
+    for (int i = 0; i < 16; i++) {
+        snprintf(names[i], sizeof(names[i]), "r%d", i);
+        cpu_regs[i] = tcg_global_mem_new_i64(tcg_env, offsetof(ToyEnv, regs[i]), names[i]);
+    }
+    cpu_pc = tcg_global_mem_new_i64(tcg_env, offsetof(ToyEnv, pc), "pc");
+}
+
+static void helper_stop(void *env)
+{
+    CPUState *cpu = env_cpu(env);
+    cpu->exception_index = EXCP_DEBUG;
+    cpu_loop_exit(cpu);
+}
+
+static void helper_ecall(void *env)
+{
+    cpu_raise_exception_ra(env_cpu(env), EXC_ECALL, GETPC());
+}
+
+static void gen_goto(TranslationBlock *tb, int n, uint64_t dest)
+{
+    if (translator_use_goto_tb(tb, dest)) {
+        tcg_gen_goto_tb(n);
+        tcg_gen_movi_i64(cpu_pc, dest);
+        tcg_gen_exit_tb(tb, n);
+    } else {
+        tcg_gen_movi_i64(cpu_pc, dest);
+        tcg_gen_lookup_and_goto_ptr();
+    }
+}
+
+static void toy_translate(CPUState *cpu, TranslationBlock *tb, int max_insns)
+{
+    uint64_t pc = tb->pc;
+    bool end = false;
+    int n = 0;
+
+    while (!end && n < max_insns) {
+        uint32_t insn = translator_ldl(cpu, tb, pc);
+        int op = insn & 0xff, rd = (insn >> 8) & 15, rs = (insn >> 12) & 15;
+        int64_t imm = (int16_t)(insn >> 16);
+        TCGv_i64 addr = tcg_temp_ebb_new_i64();
+
+        tcg_gen_insn_start(pc, 0, 0);
+        n++;
+        switch (op) {
+        case OP_ADDI:
+            tcg_gen_addi_i64(cpu_regs[rd], cpu_regs[rs], imm);
+            break;
+        case OP_ADD:
+            tcg_gen_add_i64(cpu_regs[rd], cpu_regs[rd], cpu_regs[rs]);
+            break;
+        case OP_LD:
+            tcg_gen_addi_i64(addr, cpu_regs[rs], imm);
+            tcg_gen_qemu_ld_i64(cpu_regs[rd], addr, 0, MO_LEUQ);
+            break;
+        case OP_LW:
+            tcg_gen_addi_i64(addr, cpu_regs[rs], imm);
+            tcg_gen_qemu_ld_i64(cpu_regs[rd], addr, 0, MO_LESL | MO_ALIGN);
+            break;
+        case OP_LDX:        /* rd = load(rs) with MemOp imm */
+            tcg_gen_qemu_ld_i64(cpu_regs[rd], cpu_regs[rs], 0, (MemOp)imm);
+            break;
+        case OP_STX:        /* store(rs) = rd with MemOp imm */
+            tcg_gen_qemu_st_i64(cpu_regs[rd], cpu_regs[rs], 0, (MemOp)imm);
+            break;
+        case OP_ST:
+            tcg_gen_addi_i64(addr, cpu_regs[rs], imm);
+            tcg_gen_qemu_st_i64(cpu_regs[rd], addr, 0, MO_LEUQ);
+            break;
+        case OP_BNE: {
+            TCGLabel *taken = gen_new_label();
+            tcg_gen_brcond_i64(TCG_COND_NE, cpu_regs[rd], cpu_regs[rs], taken);
+            gen_goto(tb, 0, pc + 4);
+            gen_set_label(taken);
+            gen_goto(tb, 1, pc + imm * 4);
+            end = true;
+            break;
+        }
+        case OP_JR:
+            tcg_gen_mov_i64(cpu_pc, cpu_regs[rs]);
+            tcg_gen_lookup_and_goto_ptr();
+            end = true;
+            break;
+        case OP_STOP:
+            tcg_gen_movi_i64(cpu_pc, pc);
+            gen_helper_call(helper_stop, 0, NULL, tcgv_temp(tcg_env));
+            end = true;
+            break;
+        case OP_ECALL:
+            gen_helper_call(helper_ecall, 0, NULL, tcgv_temp(tcg_env));
+            end = true;
+            break;
+        default:
+            fail_msg("bad toy insn 0x%08x at 0x%" PRIx64, insn, pc);
+        }
+        tcg_temp_free_i64(addr);
+        pc += 4;
+    }
+    if (!end) {
+        gen_goto(tb, 0, pc);
+    }
+    tb->size = pc - tb->pc;
+    tb->icount = n;
+}
+
+static void toy_get_tb_cpu_state(CPUState *cpu, uint64_t *pc, uint32_t *flags)
+{
+    *pc = ((ToyCPU *)cpu)->env.pc;
+    *flags = 0;
+}
+
+static int toy_mmu_index(CPUState *cpu, bool ifetch)
+{
+    return 0;
+}
+
+static bool toy_exec_interrupt(CPUState *cpu, uint32_t req)
+{
+    return false;
+}
+
+static void toy_do_interrupt(CPUState *cpu)
+{
+    ToyEnv *env = &((ToyCPU *)cpu)->env;
+
+    env->epc = env->pc;
+    env->last_exc = cpu->exception_index;
+    env->nexc++;
+    env->pc = env->handler;
+}
+
+static bool toy_tlb_fill(CPUState *cpu, uint64_t addr, int size, MMUAccessType t,
+                         int mmu_idx, bool probe, uintptr_t ra, hwaddr *phys, int *prot)
+{
+    ToyEnv *env = &((ToyCPU *)cpu)->env;
+
+    if ((addr & TARGET_PAGE_MASK) == FAULT_PAGE) {
+        if (probe) {
+            return false;
+        }
+        cpu_raise_exception_ra(cpu, EXC_FAULT, ra);
+    }
+    env->fills++;
+    *phys = addr;           /* identity mapping */
+    *prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
+    return true;
+}
+
+static void toy_unaligned(CPUState *cpu, uint64_t addr, MMUAccessType t, int mmu_idx,
+                          uintptr_t ra)
+{
+    cpu_raise_exception_ra(cpu, EXC_ALIGN, ra);
+}
+
+static void toy_restore(CPUState *cpu, const TranslationBlock *tb, const uint64_t *data)
+{
+    ((ToyCPU *)cpu)->env.pc = data[0];
+}
+
+static void toy_set_pc(CPUState *cpu, uint64_t pc)
+{
+    ((ToyCPU *)cpu)->env.pc = pc;
+}
+
+static const TCGCPUOps toy_tcg_ops = {
+    .initialize = toy_initialize,
+    .translate_block = toy_translate,
+    .get_tb_cpu_state = toy_get_tb_cpu_state,
+    .mmu_index = toy_mmu_index,
+    .cpu_exec_interrupt = toy_exec_interrupt,
+    .do_interrupt = toy_do_interrupt,
+    .tlb_fill = toy_tlb_fill,
+    .do_unaligned_access = toy_unaligned,
+    .restore_state_to_opc = toy_restore,
+    .tlb_offset = offsetof(ToyEnv, tlb),
+    .nb_mmu_modes = 1,
+};
+
+static const CPUClass toy_class = {
+    .arch_name = "toy",
+    .set_pc = toy_set_pc,
+    .tcg_ops = &toy_tcg_ops,
+};
+
+/* ------------------------------------------------------------------------ */
+/* Helpers for the tests */
+
+static uint32_t I(int op, int rd, int rs, int imm)
+{
+    return op | (rd << 8) | (rs << 12) | ((uint32_t)(uint16_t)imm << 16);
+}
+
+static void put_code(uint64_t addr, const uint32_t *code, int n)
+{
+    memcpy(ram + addr, code, n * 4);
+}
+
+static void reset_cpu(uint64_t pc)
+{
+    memset(toy->env.regs, 0, sizeof(toy->env.regs));
+    toy->env.pc = pc;
+    toy->env.nexc = 0;
+    toy->env.last_exc = -1;
+    toy->env.handler = 0x8000;
+    toy->parent.exception_index = -1;
+    toy->parent.halted = false;
+    /* the exception handler is a STOP */
+    uint32_t stop = I(OP_STOP, 0, 0, 0);
+    put_code(0x8000, &stop, 1);
+    tb_invalidate_phys_range(0x8000, 0x8004);
+}
+
+static int run(void)
+{
+    return cpu_exec(&toy->parent);
+}
+
+static int setup(void **state)
+{
+    GError *err = NULL;
+
+    if (toy) {
+        return 0;
+    }
+    toy = g_new0(ToyCPU, 1);
+    g_assert(memory_region_init_ram(&ram_mr, "toy.ram", RAM_SIZE, &err));
+    ram = memory_region_get_ram_ptr(&ram_mr);
+    memory_region_init_io(&mmio_mr, &mmio_ops, NULL, "toy.mmio", 0x1000);
+    memory_region_add_subregion(get_system_memory(), 0, &ram_mr);
+    memory_region_add_subregion(get_system_memory(), MMIO_BASE, &mmio_mr);
+    cpu_common_init(&toy->parent, &toy_class, &toy->env, get_system_address_space());
+    tcg_exec_init(&toy_tcg_ops, 256u << 10, false, 0);  /* small: test_flush fills it */
+    tcg_cpu_init(&toy->parent);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+
+/* A counted loop: r1 = sum of 1..n; the back edge chains to itself. */
+static void test_loop_and_chain(void **state)
+{
+    const uint32_t code[] = {
+        I(OP_ADD, 1, 2, 0),          /* 0x1000: r1 += r2 */
+        I(OP_ADDI, 2, 2, -1),        /*         r2 -= 1 */
+        I(OP_BNE, 2, 0, -2),         /*         if r2 != r0 goto 0x1000 */
+        I(OP_STOP, 0, 0, 0),
+    };
+
+    put_code(0x1000, code, 4);
+    tb_invalidate_phys_range(0x1000, 0x1010);
+    for (uint64_t n = 1; n < 2000; n += 333) {
+        reset_cpu(0x1000);
+        toy->env.regs[2] = n;
+        assert_int_equal(run(), EXCP_DEBUG);
+        assert_int_equal(toy->env.regs[1], n * (n + 1) / 2);
+        assert_int_equal(toy->env.pc, 0x100c);
+    }
+}
+
+/* Indirect jumps go through the TB lookup helper. */
+static void test_indirect(void **state)
+{
+    const uint32_t code[] = {
+        I(OP_ADDI, 3, 3, 1),         /* 0x2000: r3++ */
+        I(OP_JR, 0, 4, 0),           /* jump to r4 */
+    };
+    const uint32_t code2[] = {
+        I(OP_ADDI, 3, 3, 10),        /* 0x3000 */
+        I(OP_ADDI, 4, 0, 0x4000),
+        I(OP_JR, 0, 5, 0),           /* jump to r5 = 0x2000 (once more) */
+    };
+    const uint32_t code3[] = {
+        I(OP_ADDI, 3, 3, 100),       /* 0x4000 */
+        I(OP_STOP, 0, 0, 0),
+    };
+
+    put_code(0x2000, code, 2);
+    put_code(0x3000, code2, 3);
+    put_code(0x4000, code3, 2);
+    tb_invalidate_phys_range(0x2000, 0x5000);
+    for (int i = 0; i < 3; i++) {
+        reset_cpu(0x2000);
+        toy->env.regs[4] = 0x3000;
+        toy->env.regs[5] = 0x2000;
+        assert_int_equal(run(), EXCP_DEBUG);
+        assert_int_equal(toy->env.regs[3], 1 + 10 + 1 + 100);
+    }
+}
+
+/* Loads and stores: TLB hit, miss, page flush, victim TLB, MMIO. */
+static void test_tlb(void **state)
+{
+    const uint32_t code[] = {
+        I(OP_ST, 1, 2, 0),           /* 0x5000: mem[r2] = r1 */
+        I(OP_LD, 3, 2, 0),           /* r3 = mem[r2] */
+        I(OP_LD, 4, 5, 8),           /* r4 = mem[r5 + 8] (MMIO) */
+        I(OP_ST, 1, 5, 16),          /* mem[r5 + 16] = r1 (MMIO) */
+        I(OP_STOP, 0, 0, 0),
+    };
+    uint64_t fills;
+
+    put_code(0x5000, code, 5);
+    tb_invalidate_phys_range(0x5000, 0x5014);
+    reset_cpu(0x5000);
+    toy->env.regs[1] = 0x1122334455667788ull;
+    toy->env.regs[2] = 0x60008;
+    toy->env.regs[5] = MMIO_BASE;
+    mmio_writes = 0;
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.regs[3], 0x1122334455667788ull);
+    assert_memory_equal(ram + 0x60008, &toy->env.regs[1], 8);
+    assert_int_equal(toy->env.regs[4], 0xabc00008);
+    assert_int_equal(mmio_writes, 1);
+    assert_int_equal(mmio_last_write, 0x1122334455667788ull);
+
+    /* Same pages again: all TLB hits, no fills. */
+    fills = toy->env.fills;
+    reset_cpu(0x5000);
+    toy->env.regs[1] = 7;
+    toy->env.regs[2] = 0x60010;
+    toy->env.regs[5] = MMIO_BASE;
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.regs[3], 7);
+    assert_int_equal(toy->env.fills, fills);
+
+    /* Flushing the data page forces exactly one new fill for it. */
+    tlb_flush_page(&toy->parent, 0x60000);
+    reset_cpu(0x5000);
+    toy->env.regs[2] = 0x60010;
+    toy->env.regs[5] = MMIO_BASE;
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.fills, fills + 1);
+
+    /* A conflicting page (same TLB index) evicts into the victim TLB. */
+    fills = toy->env.fills;
+    reset_cpu(0x5000);
+    toy->env.regs[2] = 0x60010 + (CPU_TLB_SIZE << TARGET_PAGE_BITS) % RAM_SIZE;
+    toy->env.regs[5] = MMIO_BASE;
+    assert_int_equal(run(), EXCP_DEBUG);
+    reset_cpu(0x5000);
+    toy->env.regs[2] = 0x60010;
+    toy->env.regs[5] = MMIO_BASE;
+    assert_int_equal(run(), EXCP_DEBUG);
+    /* the first run filled the conflicting page; the second hit the victim TLB */
+    assert_true(toy->env.fills <= fills + 1);
+
+    /* Full flush: the code page and the data pages are filled again. */
+    tlb_flush(&toy->parent);
+    fills = toy->env.fills;
+    reset_cpu(0x5000);
+    toy->env.regs[2] = 0x60010;
+    toy->env.regs[5] = MMIO_BASE;
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_true(toy->env.fills >= fills + 3);
+}
+
+/*
+ * Every size, sign and byte order, on the fast path (aligned), the slow path
+ * (crossing a page) and MMIO, loads and stores.
+ */
+static void run_memops(void)
+{
+    static const MemOp ops[] = {
+        MO_UB, MO_SB, MO_LEUW, MO_LESW, MO_LEUL, MO_LESL, MO_LEUQ,
+        MO_BEUW, MO_BESW, MO_BEUL, MO_BESL, MO_BEUQ,
+    };
+    static const uint64_t addrs[] = { 0x62010, 0x62ffd, 0x62fff, 0x62ff9 };
+    const uint64_t v = 0x8182838485868788ull;
+
+    for (size_t k = 0; k < ARRAY_SIZE(ops); k++) {
+        MemOp op = ops[k];
+        unsigned size = memop_size(op);
+        const uint32_t code[] = {
+            I(OP_STX, 1, 2, op & ~MO_SIGN),  /* mem[r2] = r1 */
+            I(OP_LDX, 3, 2, op),             /* r3 = mem[r2] */
+            I(OP_LDX, 4, 5, op),             /* r4 = mmio[r5] */
+            I(OP_STOP, 0, 0, 0),
+        };
+
+        put_code(0xd000, code, 4);
+        tb_invalidate_phys_range(0xd000, 0xd010);
+        for (size_t a = 0; a < ARRAY_SIZE(addrs); a++) {
+            uint64_t want_mem = 0, want = 0, want_io;
+            uint8_t bytes[8];
+
+            memset(ram + 0x62000, 0xee, 0x2000);
+            reset_cpu(0xd000);
+            toy->env.regs[1] = v;
+            toy->env.regs[2] = addrs[a];
+            toy->env.regs[5] = MMIO_BASE + 0x18;
+            assert_int_equal(run(), EXCP_DEBUG);
+            /* memory holds the low `size` bytes of v in the MemOp's byte order */
+            for (unsigned i = 0; i < size; i++) {
+                unsigned b = (op & MO_BSWAP) ? size - 1 - i : i;
+                bytes[i] = (uint8_t)(v >> (8 * b));
+                want_mem |= (uint64_t)bytes[i] << (8 * i);
+            }
+            assert_memory_equal(ram + addrs[a], bytes, size);
+            assert_int_equal(ram[addrs[a] + size], 0xee);
+            want = size == 8 ? v : v & ((1ull << (8 * size)) - 1);
+            if (op & MO_SIGN) {
+                want = (uint64_t)((int64_t)(want << (64 - 8 * size)) >> (64 - 8 * size));
+            }
+            assert_int_equal(toy->env.regs[3], want);
+            /* the device returns 0xabc00018 in guest (little-endian) order */
+            want_io = 0xabc00018ull;
+            if (size < 8) {
+                want_io &= (1ull << (8 * size)) - 1;
+            }
+            if (op & MO_BSWAP) {
+                uint64_t r = 0;
+                for (unsigned i = 0; i < size; i++) {
+                    r |= ((want_io >> (8 * i)) & 0xff) << (8 * (size - 1 - i));
+                }
+                want_io = r;
+            }
+            if (op & MO_SIGN) {
+                want_io = (uint64_t)((int64_t)(want_io << (64 - 8 * size)) >> (64 - 8 * size));
+            }
+            assert_int_equal(toy->env.regs[4], want_io);
+            (void)want_mem;
+        }
+    }
+}
+
+static void test_memops(void **state)
+{
+    run_memops();
+}
+
+/* The same without MOVBE: byte swaps by bswap/rol after plain moves. */
+static void test_memops_no_movbe(void **state)
+{
+    unsigned saved = tcg_host_features;
+
+    tcg_host_features &= ~TCG_HOST_MOVBE;
+    tb_flush(NULL);
+    run_memops();
+    tcg_host_features = saved;
+    tb_flush(NULL);
+}
+
+/* A fault in the middle of a TB reports the faulting instruction's pc. */
+static void test_precise_exception(void **state)
+{
+    const uint32_t code[] = {
+        I(OP_ADDI, 1, 0, 11),        /* 0x6000 */
+        I(OP_ADDI, 2, 0, 22),        /* 0x6004 */
+        I(OP_LD, 3, 4, 0),           /* 0x6008: faults when r4 is in FAULT_PAGE */
+        I(OP_ADDI, 5, 0, 55),        /* 0x600c: must not run */
+        I(OP_STOP, 0, 0, 0),
+    };
+
+    put_code(0x6000, code, 5);
+    tb_invalidate_phys_range(0x6000, 0x6014);
+    reset_cpu(0x6000);
+    toy->env.regs[4] = FAULT_PAGE + 0x40;
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.last_exc, EXC_FAULT);
+    assert_int_equal(toy->env.epc, 0x6008);
+    assert_int_equal(toy->env.regs[1], 11);
+    assert_int_equal(toy->env.regs[2], 22);
+    assert_int_equal(toy->env.regs[5], 0);
+
+    /* A helper raising with GETPC(): ecall at 0x7004. */
+    const uint32_t code2[] = { I(OP_ADDI, 1, 0, 1), I(OP_ECALL, 0, 0, 0) };
+    put_code(0x7000, code2, 2);
+    tb_invalidate_phys_range(0x7000, 0x7008);
+    reset_cpu(0x7000);
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.last_exc, EXC_ECALL);
+    assert_int_equal(toy->env.epc, 0x7004);
+    assert_int_equal(toy->env.regs[1], 1);
+}
+
+static void test_unaligned(void **state)
+{
+    const uint32_t code[] = {
+        I(OP_LW, 3, 4, 0),           /* 0x9000 */
+        I(OP_STOP, 0, 0, 0),
+    };
+
+    put_code(0x9000, code, 2);
+    tb_invalidate_phys_range(0x9000, 0x9008);
+    memcpy(ram + 0x61000, "\x01\x02\x03\x84\x05\x06\x07\x08", 8);
+    reset_cpu(0x9000);
+    toy->env.regs[4] = 0x61000;
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.nexc, 0);
+    assert_int_equal(toy->env.regs[3], 0xffffffff84030201ull);
+    reset_cpu(0x9000);
+    toy->env.regs[4] = 0x61002;
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.last_exc, EXC_ALIGN);
+    assert_int_equal(toy->env.epc, 0x9000);
+}
+
+/* The guest rewrites an instruction of a translated block. */
+static void test_self_modifying(void **state)
+{
+    const uint32_t code[] = {
+        I(OP_ADDI, 1, 1, 1),         /* 0xa000: patched to r1 += 100 */
+        I(OP_STOP, 0, 0, 0),
+    };
+    const uint32_t patcher[] = {
+        I(OP_ST, 6, 7, 0),           /* 0xb000: mem[r7] = r6 (8 bytes) */
+        I(OP_STOP, 0, 0, 0),
+    };
+    uint64_t new_insn = I(OP_ADDI, 1, 1, 100) | ((uint64_t)I(OP_STOP, 0, 0, 0) << 32);
+
+    put_code(0xa000, code, 2);
+    put_code(0xb000, patcher, 2);
+    tb_invalidate_phys_range(0xa000, 0xc000);
+    reset_cpu(0xa000);
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.regs[1], 1);
+
+    reset_cpu(0xb000);
+    toy->env.regs[6] = new_insn;
+    toy->env.regs[7] = 0xa000;
+    assert_int_equal(run(), EXCP_DEBUG);
+
+    reset_cpu(0xa000);
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.regs[1], 100);
+
+    /* Code loaded by a device or loader (memory API write) is seen too. */
+    uint32_t insn = I(OP_ADDI, 1, 1, 7);
+    address_space_write(get_system_address_space(), 0xa000, &insn, 4);
+    reset_cpu(0xa000);
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.regs[1], 7);
+}
+
+static volatile int exec_returned;
+
+/* Kicks until cpu_exec returned: a kick before cpu_exec starts is dropped. */
+static gpointer kicker(gpointer opaque)
+{
+    while (!__atomic_load_n(&exec_returned, __ATOMIC_ACQUIRE)) {
+        g_usleep(5000);
+        tcg_cpu_kick(&toy->parent);
+    }
+    return NULL;
+}
+
+/* An endless chained loop still returns when the vCPU is kicked. */
+static void test_exit_request(void **state)
+{
+    const uint32_t code[] = {
+        I(OP_ADDI, 1, 1, 1),         /* 0xc000 */
+        I(OP_BNE, 1, 0, -1),         /* loops while r1 != 0 (practically forever) */
+        I(OP_STOP, 0, 0, 0),
+    };
+    GThread *t;
+    int ret;
+
+    put_code(0xc000, code, 3);
+    tb_invalidate_phys_range(0xc000, 0xc00c);
+    reset_cpu(0xc000);
+    exec_returned = 0;
+    t = g_thread_new("kicker", kicker, NULL);
+    ret = run();
+    __atomic_store_n(&exec_returned, 1, __ATOMIC_RELEASE);
+    g_thread_join(t);
+    assert_int_equal(ret, EXCP_INTERRUPT);
+    assert_true(toy->env.regs[1] > 0);
+    assert_true(toy->env.pc == 0xc000 || toy->env.pc == 0xc004);
+    /* resumes where it stopped (a late kick may interrupt once more) */
+    toy->env.regs[1] = (uint64_t)-5;
+    while ((ret = run()) == EXCP_INTERRUPT) {
+    }
+    assert_int_equal(ret, EXCP_DEBUG);
+    assert_int_equal(toy->env.regs[1], 0);
+}
+
+/* Enough distinct blocks to fill the code buffer: flushes, keeps working. */
+static void test_flush(void **state)
+{
+    uint32_t code[2] = { I(OP_ADDI, 1, 1, 3), I(OP_STOP, 0, 0, 0) };
+    TCGExecStats st0, st1;
+
+    tcg_exec_get_stats(&st0);
+    for (int i = 0; i < 6000; i++) {
+        uint64_t pc = 0x20000 + (uint64_t)(i % 2000) * 8;
+        code[0] = I(OP_ADDI, 1, 1, i);
+        put_code(pc, code, 2);
+        tb_invalidate_phys_range(pc, pc + 8);
+        reset_cpu(pc);
+        assert_int_equal(run(), EXCP_DEBUG);
+        assert_int_equal(toy->env.regs[1], (uint64_t)i);
+    }
+    tcg_exec_get_stats(&st1);
+    assert_true(st1.flushes > st0.flushes);
+    tb_flush(NULL);
+    tcg_exec_get_stats(&st0);
+    assert_int_equal(st0.tbs, 0);
+    assert_int_equal(st0.flushes, st1.flushes + 1);
+    reset_cpu(0x1000);
+    toy->env.regs[2] = 10;
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.regs[1], 55);
+}
+
+/*
+ * Two vCPUs on two threads translate distinct code until the small code
+ * buffer has been flushed many times: each flush must wait for the other
+ * vCPU to leave cpu_exec, and both keep computing the right results.
+ */
+static ToyCPU *toy2;
+
+static gpointer vcpu_thread(gpointer opaque)
+{
+    ToyCPU *c = opaque;
+    uint64_t base = c == toy ? 0x20000 : 0x50000;
+    uint32_t code[2] = { 0, I(OP_STOP, 0, 0, 0) };
+
+    for (int i = 0; i < 4000; i++) {
+        uint64_t pc = base + (uint64_t)(i % 1500) * 8;
+        code[0] = I(OP_ADDI, 1, 1, i);
+        put_code(pc, code, 2);
+        tb_invalidate_phys_range(pc, pc + 8);
+        memset(c->env.regs, 0, sizeof(c->env.regs));
+        c->env.pc = pc;
+        c->parent.exception_index = -1;
+        while (cpu_exec(&c->parent) == EXCP_INTERRUPT) {
+            /* kicked by the other vCPU's flush: carry on */
+        }
+        if (c->env.regs[1] != (uint64_t)i) {
+            return GINT_TO_POINTER(i + 1);
+        }
+    }
+    return NULL;
+}
+
+static void test_two_vcpus_flush(void **state)
+{
+    TCGExecStats st0, st1;
+    GThread *t1, *t2;
+
+    if (!toy2) {
+        toy2 = g_new0(ToyCPU, 1);
+        cpu_common_init(&toy2->parent, &toy_class, &toy2->env, get_system_address_space());
+        tcg_cpu_init(&toy2->parent);
+    }
+    tcg_exec_get_stats(&st0);
+    t1 = g_thread_new("vcpu0", vcpu_thread, toy);
+    t2 = g_thread_new("vcpu1", vcpu_thread, toy2);
+    assert_null(g_thread_join(t1));
+    assert_null(g_thread_join(t2));
+    tcg_exec_get_stats(&st1);
+    assert_true(st1.flushes >= st0.flushes + 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_loop_and_chain),
+        cmocka_unit_test(test_indirect),
+        cmocka_unit_test(test_tlb),
+        cmocka_unit_test(test_memops),
+        cmocka_unit_test(test_memops_no_movbe),
+        cmocka_unit_test(test_precise_exception),
+        cmocka_unit_test(test_unaligned),
+        cmocka_unit_test(test_self_modifying),
+        cmocka_unit_test(test_exit_request),
+        cmocka_unit_test(test_flush),
+        cmocka_unit_test(test_two_vcpus_flush),
+    };
+
+    /* e.g. TCG_TEST_LOG=op_opt,out_asm to look at the generated code */
+    if (getenv("TCG_TEST_LOG")) {
+        uint32_t mask;
+        if (log_parse_items(getenv("TCG_TEST_LOG"), &mask, NULL)) {
+            log_set_mask(mask);
+        }
+    }
+    return cmocka_run_group_tests(tests, setup, NULL);
+}

@@ -1,0 +1,705 @@
+/*
+ * The TB cache: the code buffer, translation of new TBs, the hash table
+ * that finds them, chaining, invalidation of code written by the guest, and
+ * mapping a host code address back to the guest instruction.
+ *
+ * Locking: tb_lock serializes translation and every change to the hash
+ * table, page lists and jumps. Lookups take no lock: TBs are inserted with
+ * release stores and are freed only by tb_flush, which waits until no vCPU
+ * is in cpu_exec (tcg_exec_rwlock, taken for reading by cpu_exec).
+ */
+#include "tern/osdep.h"
+#include <sys/mman.h>
+#include <unistd.h>
+#include "internal.h"
+#include "tcg/tcg-op.h"
+
+/*
+ * Code buffer. W^X: the buffer is one memfd mapped twice, read+execute
+ * where the code runs and read+write where the translator writes it, so no
+ * page is ever writable and executable at once and no mprotect() call (a
+ * syscall plus a TLB shootdown on every vCPU) is needed per translation or
+ * per chained jump. If memfd is unavailable we fall back to one RWX mapping.
+ */
+static uint8_t *code_rx;
+static ptrdiff_t code_rw_offset;
+static size_t code_size;
+static uint8_t *code_tb_start;     /* after the prologue */
+static uint8_t *code_ptr;          /* next free byte (executable view) */
+#define CODE_SLACK 65536           /* room for the largest TB past the limit */
+
+const TCGCPUOps *tcg_cpu_ops;
+intptr_t tcg_tlb_offset;
+volatile unsigned tb_flush_count;
+
+/*
+ * vCPUs hold tcg_exec_rwlock for reading while in cpu_exec; tb_flush takes it
+ * for writing. glib's rwlock prefers readers, so a flusher announces itself
+ * in exclusive_pending and entering vCPUs wait for it first.
+ */
+static GRWLock tcg_exec_rwlock;
+static GMutex exclusive_lock;
+static GCond exclusive_cond;
+static int exclusive_pending;
+
+void tcg_exec_enter(void)
+{
+    for (;;) {
+        if (!__atomic_load_n(&exclusive_pending, __ATOMIC_ACQUIRE)) {
+            g_rw_lock_reader_lock(&tcg_exec_rwlock);
+            if (!__atomic_load_n(&exclusive_pending, __ATOMIC_ACQUIRE)) {
+                return;
+            }
+            g_rw_lock_reader_unlock(&tcg_exec_rwlock);
+        }
+        g_mutex_lock(&exclusive_lock);
+        while (__atomic_load_n(&exclusive_pending, __ATOMIC_ACQUIRE)) {
+            g_cond_wait(&exclusive_cond, &exclusive_lock);
+        }
+        g_mutex_unlock(&exclusive_lock);
+    }
+}
+
+void tcg_exec_leave(void)
+{
+    g_rw_lock_reader_unlock(&tcg_exec_rwlock);
+}
+
+static GMutex tb_lock;
+static __thread bool tb_lock_held;
+
+#define TB_HASH_BITS 16
+static TranslationBlock *tb_hash[1u << TB_HASH_BITS];
+
+static GPtrArray *all_tbs;          /* in code address order, since the last flush */
+static GHashTable *code_pages;      /* guest physical page -> GPtrArray of TBs */
+
+static void tb_lock_take(void)
+{
+    g_mutex_lock(&tb_lock);
+    tb_lock_held = true;
+}
+
+static void tb_lock_release(void)
+{
+    tb_lock_held = false;
+    g_mutex_unlock(&tb_lock);
+}
+
+void tb_unlock_after_longjmp(void)
+{
+    if (tb_lock_held) {
+        tb_lock_release();
+    }
+}
+
+static void memory_write_hook(hwaddr addr, hwaddr len);
+
+static void code_buffer_alloc(size_t size)
+{
+    int fd = memfd_create("tern-jit", MFD_CLOEXEC);
+    void *rx = MAP_FAILED, *rw = MAP_FAILED;
+
+    /*
+     * Ask for the executable view just below our own text so that calls
+     * from generated code to helpers fit a rel32 call (a hint only).
+     */
+    void *hint = (void *)((((uintptr_t)code_buffer_alloc) & ~(uintptr_t)0xfffff) -
+                          size - (64u << 20));
+
+    if (fd >= 0 && ftruncate(fd, size) == 0) {
+        rx = mmap(hint, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+        rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (rx == MAP_FAILED || rw == MAP_FAILED) {
+        if (rx != MAP_FAILED) {
+            munmap(rx, size);
+        }
+        if (rw != MAP_FAILED) {
+            munmap(rw, size);
+        }
+        warn_report("tcg: no memfd double mapping, using one RWX code buffer");
+        rx = rw = mmap(hint, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (rx == MAP_FAILED) {
+            error_exit("tcg: cannot map a %zu byte code buffer: %s", size, strerror(errno));
+        }
+    }
+    code_rx = rx;
+    code_rw_offset = (uint8_t *)rw - (uint8_t *)rx;
+    code_size = size;
+}
+
+void tcg_exec_init(const TCGCPUOps *ops, size_t size, bool user_mode, uintptr_t guest_base)
+{
+    size_t len;
+
+    if (tcg_cpu_ops) {
+        return;
+    }
+    tcg_cpu_ops = ops;
+    tcg_tlb_offset = ops->tlb_offset;
+    tcg_context_init();
+    tcg_set_guest_memory(user_mode, guest_base, ops->tlb_offset + offsetof(CPUTLB, table),
+                         ops->nb_mmu_modes);
+    code_buffer_alloc(size ? size : 256u << 20);
+    len = tcg_prologue_init(code_rx, code_size, code_rw_offset);
+    code_tb_start = code_ptr = code_rx + TERN_ALIGN_UP(len, 64);
+    all_tbs = g_ptr_array_new();
+    code_pages = g_hash_table_new(g_direct_hash, g_direct_equal);
+    if (!user_mode) {
+        memory_ram_write_hook = memory_write_hook;
+    }
+    if (ops->initialize) {
+        ops->initialize();
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Hash table */
+
+static unsigned tb_hash_func(hwaddr phys_pc, uint64_t pc, uint32_t flags)
+{
+    uint64_t h = (phys_pc * 0x9e3779b97f4a7c15ull) ^ (pc >> 1) ^ ((uint64_t)flags << 32);
+    h *= 0xff51afd7ed558ccdull;
+    return (unsigned)(h >> (64 - TB_HASH_BITS));
+}
+
+static hwaddr tb_phys_pc(const TranslationBlock *tb)
+{
+    return tb->page_addr[0] | (tb->pc & ~TARGET_PAGE_MASK);
+}
+
+/* Does tb match? Its second page must still map to the same physical page. */
+static bool tb_matches(CPUState *cpu, TranslationBlock *tb, hwaddr phys_pc,
+                       uint64_t pc, uint32_t flags, bool may_fill)
+{
+    if (tb->pc != pc || tb->flags != flags || tb_phys_pc(tb) != phys_pc || tb_is_invalid(tb)) {
+        return false;
+    }
+    if (tb->page_addr[1] != (hwaddr)-1) {
+        uint64_t pc2 = (pc & TARGET_PAGE_MASK) + TARGET_PAGE_SIZE;
+        hwaddr p2 = may_fill ? get_page_addr_code(cpu, pc2) : get_page_addr_code_nofill(cpu, pc2);
+        return p2 == tb->page_addr[1];
+    }
+    return true;
+}
+
+static TranslationBlock *tb_htable_lookup(CPUState *cpu, uint64_t pc, uint32_t flags,
+                                          bool may_fill)
+{
+    hwaddr phys = may_fill ? get_page_addr_code(cpu, pc) : get_page_addr_code_nofill(cpu, pc);
+    TranslationBlock *tb;
+
+    if (phys == (hwaddr)-1) {
+        return NULL;
+    }
+    tb = __atomic_load_n(&tb_hash[tb_hash_func(phys, pc, flags)], __ATOMIC_ACQUIRE);
+    for (; tb; tb = __atomic_load_n(&tb->hash_next, __ATOMIC_ACQUIRE)) {
+        if (tb_matches(cpu, tb, phys, pc, flags, may_fill)) {
+            return tb;
+        }
+    }
+    return NULL;
+}
+
+/* Jump cache, then hash table. may_fill: a TLB miss may walk page tables. */
+TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint32_t flags, bool may_fill)
+{
+    TCGCPUState *ts = cpu_tcg(cpu);
+    unsigned h = tb_jmp_cache_hash(pc);
+    TranslationBlock *tb = __atomic_load_n(&ts->jc[h].tb, __ATOMIC_ACQUIRE);
+
+    if (tb && ts->jc[h].gen == ts->jc_gen && tb->pc == pc && tb->flags == flags &&
+        !tb_is_invalid(tb)) {
+        return tb;
+    }
+    tb = tb_htable_lookup(cpu, pc, flags, may_fill);
+    if (tb) {
+        ts->jc[h].gen = ts->jc_gen;
+        __atomic_store_n(&ts->jc[h].tb, tb, __ATOMIC_RELEASE);
+    }
+    return tb;
+}
+
+/* Called on the vCPU's own thread (TLB flush) or with all vCPUs out (tb_flush). */
+void tb_jmp_cache_clear(CPUState *cpu)
+{
+    cpu_tcg(cpu)->jc_gen++;
+}
+
+void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t addr)
+{
+    TCGCPUState *ts = cpu_tcg(cpu);
+
+    /* also the previous page: a TB starting there may run into this one */
+    for (int k = 0; k < 2; k++) {
+        unsigned base = tb_jmp_cache_hash(addr - k * TARGET_PAGE_SIZE) & ~(TB_JMP_GROUP - 1);
+        for (unsigned i = 0; i < TB_JMP_GROUP; i++) {
+            __atomic_store_n(&ts->jc[base + i].tb, NULL, __ATOMIC_RELAXED);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Chaining */
+
+static void tb_set_jmp_target(TranslationBlock *tb, int n, const uint8_t *target)
+{
+    uint8_t *field = tb->tc.ptr + tb->jmp_insn_offset[n];
+    uint32_t disp = (uint32_t)(target - (field + 4));
+
+    /* the rel32 field is 4-byte aligned: one atomic store retargets the jump */
+    __atomic_store_n((uint32_t *)(field + code_rw_offset), disp, __ATOMIC_RELEASE);
+}
+
+void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *dest)
+{
+    if (tb->jmp_insn_offset[n] == UINT32_MAX || (tb->cflags & CF_NOCHAIN) ||
+        (dest->cflags & CF_NOCHAIN)) {
+        return;
+    }
+    tb_lock_take();
+    if (!tb->jmp_dest[n] && !tb_is_invalid(tb) && !tb_is_invalid(dest)) {
+        tb->jmp_dest[n] = dest;
+        g_ptr_array_add(dest->jmp_incoming, (void *)((uintptr_t)tb | n));
+        tb_set_jmp_target(tb, n, dest->tc.ptr);
+    }
+    tb_lock_release();
+}
+
+/* ------------------------------------------------------------------------ */
+/* Invalidation (tb_lock held) */
+
+static void page_remove_tb(hwaddr page, TranslationBlock *tb)
+{
+    GPtrArray *list = g_hash_table_lookup(code_pages, (gpointer)(uintptr_t)page);
+
+    if (list) {
+        g_ptr_array_remove_fast(list, tb);
+        if (list->len == 0) {
+            g_hash_table_remove(code_pages, (gpointer)(uintptr_t)page);
+            g_ptr_array_free(list, true);
+        }
+    }
+}
+
+static void tb_phys_invalidate(TranslationBlock *tb)
+{
+    unsigned h = tb_hash_func(tb_phys_pc(tb), tb->pc, tb->flags);
+    TranslationBlock **pp;
+
+    __atomic_or_fetch(&tb->cflags, CF_INVALID, __ATOMIC_RELEASE);
+    for (pp = &tb_hash[h]; *pp; pp = &(*pp)->hash_next) {
+        if (*pp == tb) {
+            __atomic_store_n(pp, tb->hash_next, __ATOMIC_RELEASE);
+            break;
+        }
+    }
+    page_remove_tb(tb->page_addr[0], tb);
+    if (tb->page_addr[1] != (hwaddr)-1) {
+        page_remove_tb(tb->page_addr[1], tb);
+    }
+    /* Jumps into tb go back to their unchained path. */
+    for (guint i = 0; i < tb->jmp_incoming->len; i++) {
+        uintptr_t e = (uintptr_t)g_ptr_array_index(tb->jmp_incoming, i);
+        TranslationBlock *src = (TranslationBlock *)(e & ~(uintptr_t)1);
+        int n = e & 1;
+        tb_set_jmp_target(src, n, src->tc.ptr + src->jmp_reset_offset[n]);
+        src->jmp_dest[n] = NULL;
+    }
+    g_ptr_array_set_size(tb->jmp_incoming, 0);
+    for (int n = 0; n < 2; n++) {
+        TranslationBlock *dest = tb->jmp_dest[n];
+        if (dest) {
+            g_ptr_array_remove_fast(dest->jmp_incoming, (void *)((uintptr_t)tb | n));
+            tb->jmp_dest[n] = NULL;
+        }
+    }
+}
+
+/* Guest physical bytes [start, end) of tb's code on page `page`. */
+static bool tb_overlaps(const TranslationBlock *tb, hwaddr page, hwaddr start, hwaddr end)
+{
+    hwaddr lo, hi;
+    uint64_t first_len = TARGET_PAGE_SIZE - (tb->pc & ~TARGET_PAGE_MASK);
+
+    if (page == tb->page_addr[0]) {
+        lo = tb_phys_pc(tb);
+        hi = lo + MIN((uint64_t)tb->size, first_len);
+    } else {
+        lo = tb->page_addr[1];
+        hi = lo + (tb->size - first_len);
+    }
+    return lo < end && start < hi;
+}
+
+bool page_has_code(hwaddr page)
+{
+    bool locked = tb_lock_held;     /* code fetch during translation fills the TLB */
+    bool r;
+
+    if (!locked) {
+        tb_lock_take();
+    }
+    r = g_hash_table_contains(code_pages, (gpointer)(uintptr_t)page);
+    if (!locked) {
+        tb_lock_release();
+    }
+    return r;
+}
+
+void tb_invalidate_phys_range(hwaddr start, hwaddr end)
+{
+    bool locked = tb_lock_held;
+
+    if (!code_pages || start >= end) {
+        return;
+    }
+    if (!locked) {
+        tb_lock_take();
+    }
+    for (hwaddr page = start & TARGET_PAGE_MASK; page < end; page += TARGET_PAGE_SIZE) {
+        GPtrArray *list = g_hash_table_lookup(code_pages, (gpointer)(uintptr_t)page);
+        for (guint i = 0; list && i < list->len;) {
+            TranslationBlock *tb = g_ptr_array_index(list, i);
+            if (tb_overlaps(tb, page, start, end)) {
+                bool last = list->len == 1;
+                tb_phys_invalidate(tb);     /* removes tb from list (maybe frees it) */
+                if (last) {
+                    break;
+                }
+            } else {
+                i++;
+            }
+        }
+    }
+    if (!locked) {
+        tb_lock_release();
+    }
+}
+
+static void memory_write_hook(hwaddr addr, hwaddr len)
+{
+    tb_invalidate_phys_range(addr, addr + len);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Flush */
+
+static void do_tb_flush(void)
+{
+    for (guint i = 0; i < all_tbs->len; i++) {
+        TranslationBlock *tb = g_ptr_array_index(all_tbs, i);
+        g_ptr_array_free(tb->jmp_incoming, true);
+        g_free(tb->insn_end);
+        g_free(tb->insn_data);
+        g_free(tb);
+    }
+    g_ptr_array_set_size(all_tbs, 0);
+    g_hash_table_remove_all(code_pages);
+    memset(tb_hash, 0, sizeof(tb_hash));
+    code_ptr = code_tb_start;
+    __atomic_add_fetch(&tb_flush_count, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Drop all translations. Must wait until no other vCPU is inside cpu_exec:
+ * the caller (a vCPU in cpu_exec) gives up its read lock, kicks the others
+ * out and takes the lock for writing.
+ */
+static void tb_flush_exclusive(CPUState *self)
+{
+    unsigned count = tb_flush_count;
+    bool locked = tb_lock_held;
+    CPUState *cpu;
+
+    if (locked) {
+        tb_lock_release();
+    }
+    if (self) {
+        tcg_exec_leave();
+    }
+    g_mutex_lock(&exclusive_lock);
+    __atomic_add_fetch(&exclusive_pending, 1, __ATOMIC_SEQ_CST);
+    g_mutex_unlock(&exclusive_lock);
+    CPU_FOREACH(cpu) {
+        if (cpu != self && cpu->tcg) {
+            tcg_cpu_kick(cpu);
+        }
+    }
+    g_rw_lock_writer_lock(&tcg_exec_rwlock);
+    if (count == tb_flush_count) {
+        do_tb_flush();
+        CPU_FOREACH(cpu) {
+            if (cpu->tcg) {
+                tb_jmp_cache_clear(cpu);
+            }
+        }
+    }
+    g_rw_lock_writer_unlock(&tcg_exec_rwlock);
+    g_mutex_lock(&exclusive_lock);
+    __atomic_sub_fetch(&exclusive_pending, 1, __ATOMIC_SEQ_CST);
+    g_cond_broadcast(&exclusive_cond);
+    g_mutex_unlock(&exclusive_lock);
+    if (self) {
+        tcg_exec_enter();
+    }
+    if (locked) {
+        tb_lock_take();
+    }
+}
+
+void tb_flush(CPUState *cpu)
+{
+    tb_flush_exclusive(cpu);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Translation */
+
+static void page_add_tb(hwaddr page, TranslationBlock *tb)
+{
+    GPtrArray *list = g_hash_table_lookup(code_pages, (gpointer)(uintptr_t)page);
+
+    if (!list) {
+        list = g_ptr_array_new();
+        g_hash_table_insert(code_pages, (gpointer)(uintptr_t)page, list);
+        /* from now on, guest stores to this page go through the slow path */
+        tlb_protect_code(page);
+    }
+    g_ptr_array_add(list, tb);
+}
+
+/* Emitted before the guest code: leave if the vCPU was kicked. */
+static TCGLabel *gen_tb_start(void)
+{
+    TCGv_i32 flag = tcg_temp_ebb_new_i32();
+    TCGLabel *exit = gen_new_label();
+
+    tcg_gen_ld_i32(flag, tcg_env, tcg_tlb_offset + offsetof(CPUTLB, exit_request));
+    tcg_gen_brcondi_i32(TCG_COND_NE, flag, 0, exit);
+    tcg_temp_free_i32(flag);
+    return exit;
+}
+
+static void gen_tb_end(TranslationBlock *tb, TCGLabel *exit)
+{
+    gen_set_label(exit);
+    tcg_gen_exit_tb(tb, TB_EXIT_REQUESTED);
+}
+
+TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32_t cflags)
+{
+    hwaddr phys = get_page_addr_code(cpu, pc);       /* may raise a fetch fault */
+    TCGContext *s = tcg_ctx;
+    TranslationBlock *tb, *existing;
+    int max_insns = cflags & CF_COUNT_MASK;
+    int size;
+
+    if (phys == (hwaddr)-1) {
+        error_report("tcg: guest executes from non-RAM address 0x%" PRIx64 " (pc)", pc);
+        exit(1);
+    }
+    if (max_insns == 0 || max_insns > TCG_MAX_INSNS) {
+        max_insns = TCG_MAX_INSNS;
+    }
+    if (tern_log_enabled(LOG_NOCHAIN)) {
+        cflags |= CF_NOCHAIN;
+    }
+    tb_lock_take();
+    existing = tb_htable_lookup(cpu, pc, flags, false);
+    if (existing) {
+        tb_lock_release();
+        return existing;
+    }
+
+    for (;;) {
+        TCGLabel *exit;
+
+        if (code_ptr + CODE_SLACK > code_rx + code_size) {
+            tb_flush_exclusive(cpu);
+        }
+        tb = g_new0(TranslationBlock, 1);
+        tb->pc = pc;
+        tb->flags = flags;
+        tb->cflags = cflags;
+        tb->page_addr[0] = phys & TARGET_PAGE_MASK;
+        tb->page_addr[1] = (hwaddr)-1;
+        tb->jmp_insn_offset[0] = tb->jmp_insn_offset[1] = UINT32_MAX;
+
+        tcg_func_start();
+        exit = gen_tb_start();
+        tcg_cpu_ops->translate_block(cpu, tb, max_insns);
+        gen_tb_end(tb, exit);
+        g_assert(tb->size > 0 && tb->icount > 0);
+
+        size = tcg_gen_code(code_ptr, code_rx + code_size - code_ptr - CODE_SLACK / 2);
+        if (size >= 0) {
+            break;
+        }
+        g_free(tb);
+        if (s->nb_insns > 1 && max_insns > 1) {
+            max_insns = MAX(1, s->nb_insns / 2);    /* too big for one TB */
+        } else {
+            tb_flush_exclusive(cpu);
+        }
+    }
+
+    tb->tc.ptr = code_ptr;
+    tb->tc.size = size;
+    tb->insn_end = g_memdup2(s->insn_end_off, sizeof(uint32_t) * s->nb_insns);
+    tb->insn_data = g_memdup2(s->insn_data, sizeof(s->insn_data[0]) * s->nb_insns);
+    tb->icount = s->nb_insns;
+    for (int n = 0; n < 2; n++) {
+        tb->jmp_insn_offset[n] = s->tb_jmp_insn_offset[n];
+        tb->jmp_reset_offset[n] = s->tb_jmp_reset_offset[n];
+    }
+    tb->jmp_incoming = g_ptr_array_new();
+    code_ptr = (uint8_t *)TERN_ALIGN_UP((uintptr_t)code_ptr + size, 16);
+
+    if (tern_log_enabled(LOG_OUT_ASM)) {
+        FILE *f = log_file();
+        fprintf(f, "OUT: [size=%d] pc 0x%016" PRIx64 "\n", size, pc);
+        tcg_disas_host(f, tb->tc.ptr, size);
+        fprintf(f, "\n");
+        fflush(f);
+    }
+
+    g_ptr_array_add(all_tbs, tb);
+    page_add_tb(tb->page_addr[0], tb);
+    if (tb->page_addr[1] != (hwaddr)-1) {
+        page_add_tb(tb->page_addr[1], tb);
+    }
+    {
+        unsigned h = tb_hash_func(phys, pc, flags);
+        tb->hash_next = tb_hash[h];
+        __atomic_store_n(&tb_hash[h], tb, __ATOMIC_RELEASE);
+    }
+    tb_lock_release();
+    return tb;
+}
+
+void tcg_exec_get_stats(TCGExecStats *st)
+{
+    tb_lock_take();
+    st->tbs = all_tbs->len;
+    st->flushes = tb_flush_count;
+    st->code_used = code_ptr - code_rx;
+    st->code_size = code_size;
+    st->code_pages = g_hash_table_size(code_pages);
+    tb_lock_release();
+}
+
+/* ------------------------------------------------------------------------ */
+/* Host PC -> guest instruction */
+
+static TranslationBlock *tb_find_by_host_pc(uintptr_t pc)
+{
+    guint lo = 0, hi = all_tbs->len;
+
+    while (lo < hi) {
+        guint mid = (lo + hi) / 2;
+        TranslationBlock *tb = g_ptr_array_index(all_tbs, mid);
+        if (pc < (uintptr_t)tb->tc.ptr) {
+            hi = mid;
+        } else if (pc >= (uintptr_t)tb->tc.ptr + tb->tc.size) {
+            lo = mid + 1;
+        } else {
+            return tb;
+        }
+    }
+    return NULL;
+}
+
+bool cpu_restore_state(CPUState *cpu, uintptr_t retaddr)
+{
+    TranslationBlock *tb;
+    uintptr_t pc = retaddr - 1;     /* inside the call/access instruction */
+    bool found = false;
+
+    if (!retaddr || pc < (uintptr_t)code_tb_start || pc >= (uintptr_t)code_ptr) {
+        return false;
+    }
+    tb_lock_take();
+    tb = tb_find_by_host_pc(pc);
+    if (tb) {
+        uint32_t off = pc - (uintptr_t)tb->tc.ptr;
+        for (uint32_t i = 0; i < tb->icount; i++) {
+            if (off < tb->insn_end[i]) {
+                tcg_cpu_ops->restore_state_to_opc(cpu, tb, tb->insn_data[i]);
+                found = true;
+                break;
+            }
+        }
+    }
+    tb_lock_release();
+    return found;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Code fetch for front ends */
+
+bool translator_use_goto_tb(const TranslationBlock *tb, uint64_t dest)
+{
+    return !(tb->cflags & CF_NOCHAIN) &&
+           (tb->pc & TARGET_PAGE_MASK) == (dest & TARGET_PAGE_MASK);
+}
+
+static const uint8_t *translator_ptr(CPUState *cpu, TranslationBlock *tb, uint64_t pc, int len)
+{
+    const uint8_t *p;
+
+    if ((pc & TARGET_PAGE_MASK) != (tb->pc & TARGET_PAGE_MASK) &&
+        tb->page_addr[1] == (hwaddr)-1) {
+        hwaddr phys = get_page_addr_code(cpu, pc);
+        if (phys == (hwaddr)-1) {
+            error_report("tcg: guest code crosses into non-RAM address 0x%" PRIx64, pc);
+            exit(1);
+        }
+        tb->page_addr[1] = phys & TARGET_PAGE_MASK;
+    }
+    p = tlb_code_host_ptr(cpu, pc);
+    g_assert(p);
+    return p;
+}
+
+bool translator_page_ok(CPUState *cpu, TranslationBlock *tb, uint64_t pc)
+{
+    hwaddr phys;
+    int prot;
+
+    if ((pc & TARGET_PAGE_MASK) == (tb->pc & TARGET_PAGE_MASK)) {
+        return true;
+    }
+    return tcg_cpu_ops->tlb_fill(cpu, pc, 1, MMU_INST_FETCH,
+                                 tcg_cpu_ops->mmu_index(cpu, true), true, 0, &phys, &prot);
+}
+
+uint8_t translator_ldub(CPUState *cpu, TranslationBlock *tb, uint64_t pc)
+{
+    return *translator_ptr(cpu, tb, pc, 1);
+}
+
+uint16_t translator_lduw(CPUState *cpu, TranslationBlock *tb, uint64_t pc)
+{
+    if ((pc & ~TARGET_PAGE_MASK) > TARGET_PAGE_SIZE - 2) {
+        return translator_ldub(cpu, tb, pc) | (translator_ldub(cpu, tb, pc + 1) << 8);
+    }
+    uint16_t v;
+    memcpy(&v, translator_ptr(cpu, tb, pc, 2), 2);
+    return v;
+}
+
+uint32_t translator_ldl(CPUState *cpu, TranslationBlock *tb, uint64_t pc)
+{
+    if ((pc & ~TARGET_PAGE_MASK) > TARGET_PAGE_SIZE - 4) {
+        return translator_lduw(cpu, tb, pc) | ((uint32_t)translator_lduw(cpu, tb, pc + 2) << 16);
+    }
+    uint32_t v;
+    memcpy(&v, translator_ptr(cpu, tb, pc, 4), 4);
+    return v;
+}

@@ -1,0 +1,79 @@
+/*
+ * The translator runtime (accel/tcg): running translated code, unwinding
+ * from helpers, invalidating code, and the translator helpers front ends use.
+ */
+#ifndef EXEC_CPU_EXEC_H
+#define EXEC_CPU_EXEC_H
+
+#include "hw/core/cpu.h"
+#include "exec/tb.h"
+#include "exec/tcg-cpu-ops.h"
+#include "exec/cpu-tlb.h"
+
+/* The return address of the current helper: pass to cpu_loop_exit_restore. */
+#define GETPC() ((uintptr_t)__builtin_return_address(0))
+
+/*
+ * One-time set-up. code_size: bytes of code buffer (0: default 256 MiB).
+ * user_mode/guest_base: see tcg_set_guest_memory(). ops: the target's hooks.
+ */
+void tcg_exec_init(const TCGCPUOps *ops, size_t code_size, bool user_mode,
+                   uintptr_t guest_base);
+/* Per vCPU, once its env (with the embedded CPUTLB) exists. */
+void tcg_cpu_init(CPUState *cpu);
+
+/*
+ * Run guest code until an exit reason: EXCP_INTERRUPT (exit request/kick),
+ * EXCP_HLT, EXCP_DEBUG, ... (include/hw/core/cpu.h). Target exceptions are
+ * delivered through do_interrupt and execution continues.
+ */
+int cpu_exec(CPUState *cpu);
+/* Make cpu_exec return soon (any thread). */
+void tcg_cpu_kick(CPUState *cpu);
+
+/* Leave the current TB and return to cpu_exec's loop (from helpers). */
+G_NORETURN void cpu_loop_exit(CPUState *cpu);
+/* Same, first restoring the guest state of the instruction at host retaddr. */
+G_NORETURN void cpu_loop_exit_restore(CPUState *cpu, uintptr_t retaddr);
+/* Raise cpu->exception_index = excp from a helper. */
+G_NORETURN void cpu_raise_exception_ra(CPUState *cpu, int excp, uintptr_t retaddr);
+/* Restore the guest state for host code address retaddr; false if not in a TB. */
+bool cpu_restore_state(CPUState *cpu, uintptr_t retaddr);
+
+/* The CPUState whose env this is (generated code and helpers get env). */
+CPUState *env_cpu(void *env);
+extern intptr_t tcg_tlb_offset;     /* TCGCPUOps.tlb_offset */
+static inline CPUTLB *cpu_tlb(CPUState *cpu)
+{
+    return (CPUTLB *)((char *)cpu->env_ptr + tcg_tlb_offset);
+}
+
+/* Guest physical range [start, end) was written: drop translations of it. */
+void tb_invalidate_phys_range(hwaddr start, hwaddr end);
+/* Drop every translation (e.g. after changing how code is translated). */
+void tb_flush(CPUState *cpu);
+
+/* Translator statistics (for tests and the monitor). */
+typedef struct TCGExecStats {
+    unsigned tbs;               /* TBs since the last flush */
+    unsigned flushes;
+    size_t code_used, code_size;
+    unsigned code_pages;        /* guest pages holding translated code */
+} TCGExecStats;
+void tcg_exec_get_stats(TCGExecStats *st);
+
+/* ---- for front ends (translate_block) ---- */
+
+/* May the TB jump directly (goto_tb) to guest pc dest? Same page, chaining on. */
+bool translator_use_goto_tb(const TranslationBlock *tb, uint64_t dest);
+/* Fetch code for the TB being translated; records a second page if needed. */
+uint8_t translator_ldub(CPUState *cpu, TranslationBlock *tb, uint64_t pc);
+uint16_t translator_lduw(CPUState *cpu, TranslationBlock *tb, uint64_t pc);
+uint32_t translator_ldl(CPUState *cpu, TranslationBlock *tb, uint64_t pc);
+/*
+ * Would fetching pc fault? Lets a front end end a TB before an instruction
+ * on a page it cannot read (the fault is then raised when that pc runs).
+ */
+bool translator_page_ok(CPUState *cpu, TranslationBlock *tb, uint64_t pc);
+
+#endif

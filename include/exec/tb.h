@@ -1,0 +1,55 @@
+/*
+ * TranslationBlock: one translated run of guest code, its host code in the
+ * code buffer, and the data to chain, invalidate and unwind it.
+ */
+#ifndef EXEC_TB_H
+#define EXEC_TB_H
+
+#include "tern/osdep.h"
+#include "tcg/tcg.h"
+
+/* cflags */
+#define CF_COUNT_MASK  0x000001ff   /* max guest instructions (0: default) */
+#define CF_NOCHAIN     0x00000200   /* do not chain to or from this TB */
+#define CF_INVALID     0x00010000   /* invalidated: never execute or chain */
+
+/* Low bits of the exit_tb value returned by generated code. */
+#define TB_EXIT_MASK       3
+#define TB_EXIT_IDX0       0
+#define TB_EXIT_IDX1       1
+#define TB_EXIT_REQUESTED  3        /* exit_request seen at TB entry */
+
+typedef struct TranslationBlock TranslationBlock;
+
+struct TranslationBlock {
+    uint64_t pc;                /* guest virtual address of the first instruction */
+    uint32_t flags;             /* target mode flags (from get_tb_cpu_state) */
+    uint32_t cflags;
+    uint32_t size;              /* guest bytes covered */
+    uint32_t icount;            /* guest instructions */
+    hwaddr page_addr[2];        /* guest physical pages ([1] = -1 if one page) */
+
+    struct {
+        uint8_t *ptr;           /* executable address of the host code */
+        uint32_t size;
+    } tc;
+
+    /* insn_start data: for instruction i, host code ends at tc.ptr + insn_end[i] */
+    uint32_t *insn_end;
+    uint64_t (*insn_data)[TCG_INSN_START_WORDS];
+
+    /* chaining: goto_tb slot n jumps to jmp_dest[n] when set */
+    uint32_t jmp_insn_offset[2];     /* rel32 field of the jump; UINT32_MAX: none */
+    uint32_t jmp_reset_offset[2];    /* the unchained target */
+    TranslationBlock *jmp_dest[2];
+    GPtrArray *jmp_incoming;         /* tagged (TB * | slot) that jump here */
+
+    TranslationBlock *hash_next;     /* hash bucket chain (lock-free readers) */
+};
+
+static inline bool tb_is_invalid(const TranslationBlock *tb)
+{
+    return (__atomic_load_n(&tb->cflags, __ATOMIC_ACQUIRE) & CF_INVALID) != 0;
+}
+
+#endif

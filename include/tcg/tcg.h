@@ -1,0 +1,329 @@
+/*
+ * Tern's translator core (TCG): the intermediate representation a guest
+ * front end builds for one translation block, and the context that turns it
+ * into host machine code.
+ *
+ * Front ends use only the functions in this header and in tcg/tcg-op.h; the
+ * structures below are shared with the optimizer, register allocator and
+ * host backend (tcg/) and the runtime (accel/tcg/).
+ *
+ * Threading: there is one TCGContext (tcg_ctx). Translation is serialized by
+ * the runtime (tb_lock in accel/tcg); generated code runs concurrently.
+ */
+#ifndef TCG_TCG_H
+#define TCG_TCG_H
+
+#include "tern/osdep.h"
+#include "tcg/memop.h"
+
+typedef enum TCGType {
+    TCG_TYPE_I32,
+    TCG_TYPE_I64,
+    TCG_TYPE_COUNT,
+    TCG_TYPE_PTR = TCG_TYPE_I64,     /* host pointers (x86-64 host only) */
+} TCGType;
+
+/*
+ * Typed handles for temporaries. They point at TCGTemp; the distinct
+ * incomplete types let the compiler catch i32/i64 mix-ups.
+ */
+typedef struct TCGv_i32_d *TCGv_i32;
+typedef struct TCGv_i64_d *TCGv_i64;
+typedef struct TCGv_ptr_d *TCGv_ptr;
+typedef struct TCGTemp TCGTemp;
+typedef struct TCGLabel TCGLabel;
+typedef uintptr_t TCGArg;
+
+typedef enum TCGCond {
+    TCG_COND_NEVER,
+    TCG_COND_ALWAYS,
+    TCG_COND_EQ,
+    TCG_COND_NE,
+    TCG_COND_LT,        /* signed */
+    TCG_COND_GE,
+    TCG_COND_LE,
+    TCG_COND_GT,
+    TCG_COND_LTU,       /* unsigned */
+    TCG_COND_GEU,
+    TCG_COND_LEU,
+    TCG_COND_GTU,
+} TCGCond;
+
+/* (a cond b) == !(a invert(cond) b) */
+TCGCond tcg_invert_cond(TCGCond c);
+/* (a cond b) == (b swap(cond) a) */
+TCGCond tcg_swap_cond(TCGCond c);
+
+/* Memory barrier kinds for tcg_gen_mb (ordering that must be kept). */
+typedef enum TCGBar {
+    TCG_MO_LD_LD = 1,
+    TCG_MO_ST_LD = 2,
+    TCG_MO_LD_ST = 4,
+    TCG_MO_ST_ST = 8,
+    TCG_MO_ALL   = 15,
+    TCG_BAR_SC   = 0x30,     /* sequentially consistent */
+} TCGBar;
+
+/* Flags of bswap16/bswap32: input is zero-extended (IZ); output zero/sign extended. */
+enum {
+    TCG_BSWAP_IZ = 1,
+    TCG_BSWAP_OZ = 2,
+    TCG_BSWAP_OS = 4,
+};
+
+/*
+ * Helper call flags: what a C helper may do to guest globals.
+ * Default (0): the helper may read and write any global (the CPU state), so
+ * globals are written back before the call and reloaded after it.
+ */
+enum {
+    TCG_CALL_NO_READ_GLOBALS  = 1,  /* does not read globals: no write-back needed */
+    TCG_CALL_NO_WRITE_GLOBALS = 2,  /* does not write globals: values stay in registers */
+    TCG_CALL_NO_SIDE_EFFECTS  = 4,  /* pure: removable if the result is unused */
+    TCG_CALL_NO_RWG = TCG_CALL_NO_READ_GLOBALS | TCG_CALL_NO_WRITE_GLOBALS,
+    TCG_CALL_NO_WG  = TCG_CALL_NO_WRITE_GLOBALS,
+    TCG_CALL_NO_RWG_SE = TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS,
+    TCG_CALL_NO_WG_SE  = TCG_CALL_NO_WG | TCG_CALL_NO_SIDE_EFFECTS,
+};
+/*
+ * A helper that may raise a guest exception (cpu_loop_exit_restore) must
+ * not use TCG_CALL_NO_READ_GLOBALS: the exception path reads the CPU state.
+ */
+
+#define TCG_INSN_START_WORDS 3     /* words of data per guest instruction */
+#define TCG_EXIT_REQUESTED_SLOT 3  /* exit_tb(tb, 3): used by the runtime only */
+#define TCG_MAX_CALL_ARGS    10
+#define TCG_MAX_OP_ARGS      (1 + TCG_MAX_CALL_ARGS + 2)
+
+/* ------------------------------------------------------------------------ */
+/* Opcodes */
+
+#define TCG_OPF_BB_END        0x01  /* ends a basic block */
+#define TCG_OPF_BB_EXIT       0x02  /* leaves the translation block */
+#define TCG_OPF_CALL_CLOBBER  0x04  /* clobbers call-clobbered host registers */
+#define TCG_OPF_SIDE_EFFECTS  0x08  /* never removed as dead code */
+#define TCG_OPF_NOT_PRESENT   0x10  /* pseudo op: no host code of its own */
+#define TCG_OPF_COND_BRANCH   0x20  /* conditional branch: falls through too */
+#define TCG_OPF_GUEST_MEM     0x40  /* guest memory access: may raise an exception */
+
+typedef enum TCGOpcode {
+#define DEF(name, oargs, iargs, cargs, flags) INDEX_op_##name,
+#include "tcg/tcg-opc.h"
+#undef DEF
+    NB_OPS,
+} TCGOpcode;
+
+typedef struct TCGOpDef {
+    const char *name;
+    uint8_t nb_oargs, nb_iargs, nb_cargs, flags;
+} TCGOpDef;
+
+extern const TCGOpDef tcg_op_defs[NB_OPS];
+
+/* ------------------------------------------------------------------------ */
+/* Temporaries */
+
+typedef enum TCGTempKind {
+    TEMP_EBB,      /* block-local: value lost at the next label */
+    TEMP_TB,       /* translation-local: lives across labels in this TB */
+    TEMP_GLOBAL,   /* backed by a field of the CPU state (guest register) */
+    TEMP_FIXED,    /* lives in a fixed host register (env) */
+    TEMP_CONST,    /* read-only constant */
+} TCGTempKind;
+
+typedef enum TCGTempVal {
+    TEMP_VAL_DEAD,
+    TEMP_VAL_REG,
+    TEMP_VAL_MEM,
+    TEMP_VAL_CONST,
+} TCGTempVal;
+
+struct TCGTemp {
+    TCGType type;
+    TCGTempKind kind;
+    bool temp_allocated;        /* slot in use (EBB/TB temps) */
+    bool mem_allocated;         /* has a home in memory (global or stack slot) */
+    int64_t val;                /* TEMP_CONST: the value */
+    intptr_t mem_offset;        /* env offset (globals) or frame offset */
+    const char *name;           /* globals */
+
+    /* register allocator state */
+    TCGTempVal val_type;
+    int reg;
+    bool mem_coherent;          /* memory copy equals the register copy */
+
+    /* pass-local scratch */
+    uint32_t state;
+    uintptr_t state_ptr;
+};
+
+typedef struct TCGRelocation {
+    struct TCGRelocation *next;
+    int code_offset;             /* offset of the rel32 field */
+} TCGRelocation;
+
+struct TCGLabel {
+    int id;
+    bool has_value;
+    int value;                   /* code offset once bound */
+    TCGRelocation *relocs;
+};
+
+typedef struct TCGOp {
+    uint16_t opc;                /* TCGOpcode */
+    uint8_t type;                /* TCGType of the operation */
+    uint8_t call_oargs, call_iargs;  /* INDEX_op_call only */
+    uint32_t life;               /* liveness: see tcg/tcg-internal.h */
+    TCGArg args[TCG_MAX_OP_ARGS];
+} TCGOp;
+
+/* ------------------------------------------------------------------------ */
+/* The translation context */
+
+#define TCG_MAX_TEMPS   4096
+#define TCG_MAX_LABELS  2048
+#define TCG_MAX_INSNS   512          /* guest instructions per TB */
+
+typedef struct TCGLdstLabel TCGLdstLabel;
+
+typedef struct TCGContext {
+    int nb_globals;
+    int nb_temps;
+    TCGTemp temps[TCG_MAX_TEMPS];
+
+    TCGOp *ops;
+    int nb_ops, ops_cap;
+
+    TCGLabel labels[TCG_MAX_LABELS];
+    int nb_labels;
+
+    GHashTable *const_table[TCG_TYPE_COUNT];   /* value -> TCGTemp */
+
+    /* code generation */
+    uint8_t *code_buf;           /* start of the code for this TB */
+    uint8_t *code_ptr;           /* next byte to write */
+    uint8_t *code_gen_highwater; /* stop generating past this point */
+    ptrdiff_t code_rw_offset;    /* writable alias minus executable address */
+    int frame_next;              /* next free spill slot offset */
+    TCGLdstLabel *ldst_labels;
+    int nb_ldst, ldst_cap;
+
+    /* per guest instruction: insn_start data and end of its host code */
+    int nb_insns;
+    uint64_t insn_data[TCG_MAX_INSNS][TCG_INSN_START_WORDS];
+    uint32_t insn_end_off[TCG_MAX_INSNS];
+
+    /* goto_tb: offsets of the patchable jump and of the unchained path */
+    uint32_t tb_jmp_insn_offset[2];
+    uint32_t tb_jmp_reset_offset[2];
+
+    /* guest memory configuration (see tcg_set_guest_memory) */
+    bool user_mode;
+    uintptr_t guest_base;
+    intptr_t tlb_env_offset;     /* env-relative offset of CPUTLBFast (softmmu) */
+    int tlb_nb_mmu;
+
+    /* runtime glue */
+    void *tb_ret_addr;           /* epilogue: return to cpu_exec */
+    void *goto_ptr_return;       /* epilogue entry returning 0 */
+    uint32_t reserved_regs;
+} TCGContext;
+
+extern TCGContext *tcg_ctx;
+extern TCGv_ptr tcg_env;          /* the CPU state pointer (fixed host register) */
+
+/* Convert typed handles to TCGTemp and back. */
+static inline TCGTemp *tcgv_i32_temp(TCGv_i32 v) { return (TCGTemp *)v; }
+static inline TCGTemp *tcgv_i64_temp(TCGv_i64 v) { return (TCGTemp *)v; }
+static inline TCGTemp *tcgv_ptr_temp(TCGv_ptr v) { return (TCGTemp *)v; }
+static inline TCGv_i32 temp_tcgv_i32(TCGTemp *t) { return (TCGv_i32)t; }
+static inline TCGv_i64 temp_tcgv_i64(TCGTemp *t) { return (TCGv_i64)t; }
+static inline TCGv_ptr temp_tcgv_ptr(TCGTemp *t) { return (TCGv_ptr)t; }
+#define tcgv_temp(x) _Generic((x),          \
+        TCGv_i32: tcgv_i32_temp,            \
+        TCGv_i64: tcgv_i64_temp,            \
+        TCGv_ptr: tcgv_ptr_temp)(x)
+
+static inline TCGArg temp_arg(TCGTemp *t) { return (TCGArg)t; }
+static inline TCGTemp *arg_temp(TCGArg a) { return (TCGTemp *)a; }
+static inline int temp_idx(TCGTemp *t) { return (int)(t - tcg_ctx->temps); }
+
+/* ------------------------------------------------------------------------ */
+/* Set-up (runtime) */
+
+/* Create the context and detect host features. Idempotent. */
+void tcg_context_init(void);
+/*
+ * Guest memory flavour, fixed for the life of the process:
+ *  - softmmu (system emulation): user_mode = false; tlb_env_offset is the
+ *    env-relative offset of the CPU's CPUTLBFast (include/exec/cpu-tlb.h),
+ *    nb_mmu the number of MMU indexes the target uses (<= CPU_TLB_NB_MMU).
+ *  - user mode (linux-user): user_mode = true; guest address A is host
+ *    address guest_base + A, no TLB.
+ */
+void tcg_set_guest_memory(bool user_mode, uintptr_t guest_base,
+                          intptr_t tlb_env_offset, int nb_mmu);
+/*
+ * Generate the prologue/epilogue at the start of the code buffer [buf, buf+size).
+ * rw_offset = writable alias address - executable address (0 if same mapping).
+ * Returns the number of bytes used.
+ */
+size_t tcg_prologue_init(void *buf, size_t size, ptrdiff_t rw_offset);
+/* Enter generated code: returns the exit_tb value. */
+typedef uintptr_t (*TCGPrologueFn)(void *env, const void *tb_code);
+extern TCGPrologueFn tcg_qemu_tb_exec;
+
+/* Start a new translation block: clears temps (not globals), ops, labels. */
+void tcg_func_start(void);
+/*
+ * Optimize, allocate registers and emit host code at `buf` (executable address)
+ * with at most `max_size` bytes. Returns the code size, or -1 when it did
+ * not fit (the caller flushes or retries with fewer instructions).
+ */
+int tcg_gen_code(void *buf, size_t max_size);
+
+/* Globals: created once at CPU init, valid for every later TB. */
+TCGv_i32 tcg_global_mem_new_i32(TCGv_ptr base, intptr_t offset, const char *name);
+TCGv_i64 tcg_global_mem_new_i64(TCGv_ptr base, intptr_t offset, const char *name);
+TCGv_ptr tcg_global_mem_new_ptr(TCGv_ptr base, intptr_t offset, const char *name);
+
+/* Translation-local temporaries: keep their value across labels. */
+TCGv_i32 tcg_temp_new_i32(void);
+TCGv_i64 tcg_temp_new_i64(void);
+TCGv_ptr tcg_temp_new_ptr(void);
+/* Block-local temporaries: value undefined after the next label. Cheaper. */
+TCGv_i32 tcg_temp_ebb_new_i32(void);
+TCGv_i64 tcg_temp_ebb_new_i64(void);
+TCGv_ptr tcg_temp_ebb_new_ptr(void);
+/* Optional: lets the slot be reused for another temp in this TB. */
+void tcg_temp_free_i32(TCGv_i32 v);
+void tcg_temp_free_i64(TCGv_i64 v);
+void tcg_temp_free_ptr(TCGv_ptr v);
+/* Read-only constants (shared; never write to them, never free them). */
+TCGv_i32 tcg_constant_i32(int32_t val);
+TCGv_i64 tcg_constant_i64(int64_t val);
+TCGv_ptr tcg_constant_ptr(intptr_t val);
+TCGTemp *tcg_constant_internal(TCGType type, int64_t val);
+
+TCGLabel *gen_new_label(void);
+
+/* ------------------------------------------------------------------------ */
+/* Debug output */
+
+/* Print the op list (used for -d op / op_opt). */
+void tcg_dump_ops(FILE *f);
+/* Disassemble host code with capstone (used for -d out_asm). */
+void tcg_disas_host(FILE *f, const void *code, size_t size);
+
+/* Host features, detected with cpuid; tests may clear some to force fallbacks. */
+enum {
+    TCG_HOST_BMI1   = 1,
+    TCG_HOST_BMI2   = 2,
+    TCG_HOST_LZCNT  = 4,
+    TCG_HOST_POPCNT = 8,
+    TCG_HOST_MOVBE  = 16,
+};
+extern unsigned tcg_host_features;
+unsigned tcg_host_features_detect(void);
+
+#endif

@@ -1,0 +1,39 @@
+#!/bin/bash
+# Install the Debian 12 packages Tern needs to build, test and fetch guest
+# images. The one list of dependencies: README.md and .ci/run call this.
+# Installs only what is missing; needs root (or sudo) when something is.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  meson ninja-build pkg-config gcc
+  libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev libcapstone-dev zlib1g-dev
+  # unit tests
+  libcmocka-dev
+  # guest test programs and device trees
+  gcc-riscv64-linux-gnu gcc-riscv64-unknown-elf device-tree-compiler
+  # QEMU as the reference in tests and benchmarks
+  qemu-system-misc qemu-system-x86 qemu-utils qemu-user
+  # guest firmware
+  opensbi u-boot-qemu
+  python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#PACKAGES[@]} packages are installed"
+  exit 0
+fi
+
+SUDO=()
+if ((EUID != 0)); then
+  command -v sudo >/dev/null || { echo "install-deps: run as root to install: ${missing[*]}" >&2; exit 1; }
+  SUDO=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 update
+"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" </dev/null

@@ -1,0 +1,258 @@
+/*
+ * The optimizer and liveness passes: the IR after tcg_gen_code is checked
+ * op by op (folded constants, propagated copies, removed dead code and
+ * branches), and the folded code is run to check it still computes the
+ * right values.
+ */
+#include "tern/osdep.h"
+#include <stdarg.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "tcg-test-util.h"
+#include "../tcg-internal.h"
+
+static int count_ops(TCGOpcode opc)
+{
+    int n = 0;
+    for (int i = 0; i < tcg_ctx->nb_ops; i++) {
+        n += tcg_ctx->ops[i].opc == opc;
+    }
+    return n;
+}
+
+static TCGOp *find_op(TCGOpcode opc, int nth)
+{
+    for (int i = 0; i < tcg_ctx->nb_ops; i++) {
+        if (tcg_ctx->ops[i].opc == opc && nth-- == 0) {
+            return &tcg_ctx->ops[i];
+        }
+    }
+    return NULL;
+}
+
+/* The mov that writes global g: its source must be the constant val. */
+static void assert_mov_const(TCGv_i64 g, int64_t val)
+{
+    for (int i = 0; i < tcg_ctx->nb_ops; i++) {
+        TCGOp *op = &tcg_ctx->ops[i];
+        if (op->opc == INDEX_op_mov && arg_temp(op->args[0]) == tcgv_i64_temp(g)) {
+            TCGTemp *src = arg_temp(op->args[1]);
+            assert_int_equal(src->kind, TEMP_CONST);
+            assert_int_equal(src->val, val);
+            return;
+        }
+    }
+    fail_msg("no mov to %s", tcgv_i64_temp(g)->name);
+}
+
+static int setup(void **state)
+{
+    test_tcg_init();
+    return 0;
+}
+
+static void test_fold_constants(void **state)
+{
+    TestEnv env;
+    void *code;
+    TCGv_i64 t = tcg_temp_new_i64();
+    TCGv_i32 u = tcg_temp_new_i32();
+
+    (void)t, (void)u;
+    tcg_func_start();
+    t = tcg_temp_new_i64();
+    u = tcg_temp_new_i32();
+    tcg_gen_movi_i64(t, 6);
+    tcg_gen_muli_i64(t, t, 7);                  /* 42 */
+    tcg_gen_shli_i64(t, t, 4);                  /* 672 */
+    tcg_gen_xori_i64(g_out64[0], t, 0xff);      /* 0x25f */
+    tcg_gen_movi_i32(u, 0x7fffffff);
+    tcg_gen_addi_i32(u, u, 1);                  /* wraps to INT32_MIN */
+    tcg_gen_ext_i32_i64(g_out64[1], u);
+    tcg_gen_movi_i64(t, -1);
+    tcg_gen_ctpop_i64(g_out64[2], t);           /* 64 */
+    tcg_gen_setcondi_i64(TCG_COND_LTU, g_out64[3], t, 5);   /* 0 */
+    code = test_gen();
+
+    assert_int_equal(count_ops(INDEX_op_mul) + count_ops(INDEX_op_shl) +
+                     count_ops(INDEX_op_xor) + count_ops(INDEX_op_add) +
+                     count_ops(INDEX_op_ctpop) + count_ops(INDEX_op_setcond) +
+                     count_ops(INDEX_op_ext_i32_i64), 0);
+    assert_mov_const(g_out64[0], 0x25f);
+    assert_mov_const(g_out64[1], (int64_t)INT32_MIN);
+    assert_mov_const(g_out64[2], 64);
+    assert_mov_const(g_out64[3], 0);
+    test_run(code, &env);
+    assert_int_equal(env.out64[0], 0x25f);
+    assert_int_equal(env.out64[1], 0xffffffff80000000ull);
+    assert_int_equal(env.out64[2], 64);
+    assert_int_equal(env.out64[3], 0);
+}
+
+static void test_identities(void **state)
+{
+    TestEnv env;
+    void *code;
+
+    tcg_func_start();
+    tcg_gen_addi_i64(g_out64[0], g_in64[0], 0);             /* mov */
+    tcg_gen_muli_i64(g_out64[1], g_in64[1], 1);             /* mov */
+    tcg_gen_andi_i64(g_out64[2], g_in64[2], 0);             /* movi 0 */
+    tcg_gen_xor_i64(g_out64[3], g_in64[3], g_in64[3]);      /* movi 0 */
+    tcg_gen_sub_i64(g_in64[4], g_in64[5], g_in64[5]);       /* movi 0 */
+    tcg_gen_or_i64(g_in64[5], g_in64[0], g_in64[0]);        /* mov */
+    code = test_gen();
+
+    assert_int_equal(count_ops(INDEX_op_add) + count_ops(INDEX_op_mul) +
+                     count_ops(INDEX_op_and) + count_ops(INDEX_op_xor) +
+                     count_ops(INDEX_op_sub) + count_ops(INDEX_op_or), 0);
+    assert_mov_const(g_out64[2], 0);
+    assert_mov_const(g_out64[3], 0);
+    assert_mov_const(g_in64[4], 0);
+    env.in64[0] = 11, env.in64[1] = 22, env.in64[2] = 33, env.in64[3] = 44, env.in64[5] = 55;
+    test_run(code, &env);
+    assert_int_equal(env.out64[0], 11);
+    assert_int_equal(env.out64[1], 22);
+    assert_int_equal(env.out64[2], 0);
+    assert_int_equal(env.out64[3], 0);
+    assert_int_equal(env.in64[4], 0);
+    assert_int_equal(env.in64[5], 11);
+}
+
+/* A copy is replaced by its source; the copy itself then dies. */
+static void test_copy_propagation(void **state)
+{
+    TestEnv env;
+    void *code;
+    TCGv_i64 t = tcg_temp_ebb_new_i64();
+    TCGOp *add;
+
+    (void)t;
+    tcg_func_start();
+    t = tcg_temp_ebb_new_i64();
+    tcg_gen_mov_i64(t, g_in64[0]);
+    tcg_gen_addi_i64(g_out64[0], t, 5);
+    code = test_gen();
+
+    add = find_op(INDEX_op_add, 0);
+    assert_non_null(add);
+    assert_ptr_equal(arg_temp(add->args[1]), tcgv_i64_temp(g_in64[0]));
+    /* the mov into t had no use left: removed as dead code */
+    assert_int_equal(count_ops(INDEX_op_mov), 0);
+    env.in64[0] = 100;
+    test_run(code, &env);
+    assert_int_equal(env.out64[0], 105);
+}
+
+/* Constant conditions: the branch becomes br or disappears, dead code goes. */
+static void test_branch_folding(void **state)
+{
+    TestEnv env;
+    void *code;
+    TCGv_i64 k = tcg_temp_ebb_new_i64();
+    TCGLabel *l1, *l2;
+
+    (void)k;
+    tcg_func_start();
+    k = tcg_temp_ebb_new_i64();
+    l1 = gen_new_label();
+    l2 = gen_new_label();
+    tcg_gen_movi_i64(k, 3);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, k, 4, l1);      /* never: removed */
+    tcg_gen_movi_i64(g_out64[0], 1);
+    tcg_gen_brcondi_i64(TCG_COND_LT, k, 4, l2);      /* always: br */
+    tcg_gen_movi_i64(g_out64[1], 2);                 /* unreachable: removed */
+    gen_set_label(l1);
+    tcg_gen_movi_i64(g_out64[2], 3);
+    gen_set_label(l2);
+    tcg_gen_movi_i64(g_out64[3], 4);
+    code = test_gen();
+
+    assert_int_equal(count_ops(INDEX_op_brcond), 0);
+    assert_int_equal(count_ops(INDEX_op_br), 1);
+    for (int i = 0; i < tcg_ctx->nb_ops; i++) {
+        TCGOp *op = &tcg_ctx->ops[i];
+        assert_false(op->opc == INDEX_op_mov && arg_temp(op->args[0]) == tcgv_i64_temp(g_out64[1]));
+    }
+    memset(&env, 0, sizeof(env));
+    test_run(code, &env);
+    assert_int_equal(env.out64[0], 1);
+    assert_int_equal(env.out64[1], 0);
+    assert_int_equal(env.out64[2], 0);
+    assert_int_equal(env.out64[3], 4);
+}
+
+/* Values known before a label or a global-writing call are forgotten there. */
+static void test_knowledge_resets(void **state)
+{
+    TestEnv env;
+    void *code;
+    TCGLabel *l;
+
+    tcg_func_start();
+    l = gen_new_label();
+    tcg_gen_movi_i64(g_in64[0], 5);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, g_in64[1], 0, l);
+    tcg_gen_movi_i64(g_in64[0], 6);
+    gen_set_label(l);
+    tcg_gen_addi_i64(g_out64[0], g_in64[0], 1);      /* 6 or 7: not foldable */
+    code = test_gen();
+    assert_int_equal(count_ops(INDEX_op_add), 1);
+    env.in64[1] = 0;
+    test_run(code, &env);
+    assert_int_equal(env.out64[0], 6);
+    env.in64[1] = 1;
+    test_run(code, &env);
+    assert_int_equal(env.out64[0], 7);
+}
+
+static void helper_nop(void)
+{
+}
+
+static void test_call_flags(void **state)
+{
+    tcg_func_start();
+    tcg_gen_movi_i64(g_in64[0], 5);
+    gen_helper_call(helper_nop, 0, NULL);                    /* may write globals */
+    tcg_gen_addi_i64(g_out64[0], g_in64[0], 1);
+    tcg_gen_movi_i64(g_in64[1], 5);
+    gen_helper_call(helper_nop, TCG_CALL_NO_WG, NULL);       /* cannot */
+    tcg_gen_addi_i64(g_out64[1], g_in64[1], 1);
+    test_gen();
+    assert_int_equal(count_ops(INDEX_op_add), 1);
+    assert_mov_const(g_out64[1], 6);
+}
+
+/* Liveness: dead temps' ops go; outputs read later are kept. */
+static void test_dead_code(void **state)
+{
+    TCGv_i64 t = tcg_temp_ebb_new_i64();
+
+    (void)t;
+    tcg_func_start();
+    t = tcg_temp_ebb_new_i64();
+    tcg_gen_mul_i64(t, g_in64[0], g_in64[1]);        /* never used */
+    tcg_gen_sub_i64(g_out64[0], g_in64[0], g_in64[1]);
+    tcg_gen_add_i64(g_out64[1], g_in64[0], g_in64[1]);
+    tcg_gen_add_i64(g_out64[1], g_in64[2], g_in64[3]);   /* overwrites */
+    test_gen();
+    assert_int_equal(count_ops(INDEX_op_mul), 0);
+    assert_int_equal(count_ops(INDEX_op_sub), 1);
+    assert_int_equal(count_ops(INDEX_op_add), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fold_constants),
+        cmocka_unit_test(test_identities),
+        cmocka_unit_test(test_copy_propagation),
+        cmocka_unit_test(test_branch_folding),
+        cmocka_unit_test(test_knowledge_resets),
+        cmocka_unit_test(test_call_flags),
+        cmocka_unit_test(test_dead_code),
+    };
+
+    return cmocka_run_group_tests(tests, setup, NULL);
+}

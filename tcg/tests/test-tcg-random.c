@@ -1,0 +1,310 @@
+/*
+ * Random programs: sequences of ops over globals, block-local and
+ * translation-local temps and constants, with forward branches and helper
+ * calls, generated as IR and also evaluated by a small interpreter in this
+ * file. Many live values, fixed-register ops (shifts, division,
+ * multiplication) and calls stress the register allocator's spills,
+ * reloads and write-backs; the results must match exactly.
+ */
+#include "tern/osdep.h"
+#include <stdarg.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "tcg-test-util.h"
+
+enum { NG = 6, NT = 10, NV = NG + NT, NPROG = 250, NOPS = 70, NRUN = 12 };
+
+enum {
+    R_ADD, R_SUB, R_MUL, R_AND, R_OR, R_XOR, R_ANDC, R_SHL, R_SHR, R_SAR, R_ROTL,
+    R_MULUH, R_DIVU, R_REMS, R_SETLT, R_MOVCOND, R_NEG, R_NOT, R_EXT8S, R_CTPOP,
+    R_CLZ, R_DEPOSIT, R_EXTRACT, R_BSWAP, R_ADDI, R_CALL, R_CALL_WG, R_SKIP, R_MOV,
+    R_COUNT
+};
+
+typedef struct Insn {
+    int op, d, a, b, c;
+    int64_t imm;
+} Insn;
+
+static Insn prog[NOPS];
+
+/* Value slots: 0..NG-1 are globals (env.in64[0..5]), the rest temps. */
+static uint64_t helper_mix(uint64_t a, uint64_t b, uint64_t c)
+{
+    return (a * 31) ^ (b >> 3) ^ (c << 7);
+}
+
+/* A helper that reads and writes the CPU state (default call flags). */
+static void helper_bump(TestEnv *env)
+{
+    env->in64[0] += env->in64[1];
+    env->in64[2] ^= 0x5a5a;
+}
+
+/* Bit field of a deposit/extract insn, from its immediate. */
+static void field(const Insn *p, int *pos, int *len)
+{
+    uint64_t u = (uint64_t)p->imm;
+    *pos = u & 63;
+    *len = 1 + (int)((u >> 6) % (uint64_t)(64 - *pos));
+}
+
+static uint64_t rotl(uint64_t x, unsigned n)
+{
+    n &= 63;
+    return n ? (x << n) | (x >> (64 - n)) : x;
+}
+
+static void eval(uint64_t *v)
+{
+    for (int i = 0; i < NOPS; i++) {
+        Insn *p = &prog[i];
+        uint64_t a = v[p->a], b = v[p->b], c = v[p->c], r = 0;
+
+        switch (p->op) {
+        case R_ADD: r = a + b; break;
+        case R_SUB: r = a - b; break;
+        case R_MUL: r = a * b; break;
+        case R_AND: r = a & b; break;
+        case R_OR: r = a | b; break;
+        case R_XOR: r = a ^ b; break;
+        case R_ANDC: r = a & ~b; break;
+        case R_SHL: r = a << (b & 63); break;
+        case R_SHR: r = a >> (b & 63); break;
+        case R_SAR: r = (uint64_t)((int64_t)a >> (b & 63)); break;
+        case R_ROTL: r = rotl(a, b); break;
+        case R_MULUH: r = (uint64_t)(((unsigned __int128)a * b) >> 64); break;
+        case R_DIVU: r = a / (b | 1); break;
+        case R_REMS: r = (uint64_t)((int64_t)a % (int64_t)((b | 1) & 0x7fffffff)); break;
+        case R_SETLT: r = (int64_t)a < (int64_t)b; break;
+        case R_MOVCOND: r = a == b ? c : v[p->d]; break;
+        case R_NEG: r = -a; break;
+        case R_NOT: r = ~a; break;
+        case R_EXT8S: r = (uint64_t)(int8_t)a; break;
+        case R_CTPOP: r = (uint64_t)__builtin_popcountll(a); break;
+        case R_CLZ: r = a ? (uint64_t)__builtin_clzll(a) : b; break;
+        case R_DEPOSIT: {
+            int pos, len;
+            field(p, &pos, &len);
+            uint64_t m = (len == 64 ? ~0ull : (1ull << len) - 1) << pos;
+            r = (a & ~m) | ((b << pos) & m);
+            break;
+        }
+        case R_EXTRACT: {
+            int pos, len;
+            field(p, &pos, &len);
+            r = (a >> pos) & (len == 64 ? ~0ull : (1ull << len) - 1);
+            break;
+        }
+        case R_BSWAP: r = __builtin_bswap64(a); break;
+        case R_ADDI: r = a + (uint64_t)p->imm; break;
+        case R_CALL: r = helper_mix(a, b, c); break;
+        case R_CALL_WG:
+            v[0] += v[1];
+            v[2] ^= 0x5a5a;
+            continue;
+        case R_SKIP:
+            if (a == b) {
+                i += p->c;        /* skip the next c insns */
+            }
+            continue;
+        case R_MOV: r = a; break;
+        }
+        v[p->d] = r;
+    }
+}
+
+static TCGv_i64 slot(TCGv_i64 *t, int k)
+{
+    return k < NG ? g_in64[k] : t[k - NG];
+}
+
+static void gen(TCGv_i64 *t)
+{
+    TCGLabel *pending[NOPS] = { NULL };
+
+    for (int i = 0; i < NOPS; i++) {
+        Insn *p = &prog[i];
+        TCGv_i64 d = slot(t, p->d), a = slot(t, p->a), b = slot(t, p->b), c = slot(t, p->c);
+        TCGv_i64 k;
+
+        if (pending[i]) {
+            gen_set_label(pending[i]);
+        }
+        switch (p->op) {
+        case R_ADD: tcg_gen_add_i64(d, a, b); break;
+        case R_SUB: tcg_gen_sub_i64(d, a, b); break;
+        case R_MUL: tcg_gen_mul_i64(d, a, b); break;
+        case R_AND: tcg_gen_and_i64(d, a, b); break;
+        case R_OR: tcg_gen_or_i64(d, a, b); break;
+        case R_XOR: tcg_gen_xor_i64(d, a, b); break;
+        case R_ANDC: tcg_gen_andc_i64(d, a, b); break;
+        case R_SHL: tcg_gen_shl_i64(d, a, b); break;
+        case R_SHR: tcg_gen_shr_i64(d, a, b); break;
+        case R_SAR: tcg_gen_sar_i64(d, a, b); break;
+        case R_ROTL: tcg_gen_rotl_i64(d, a, b); break;
+        case R_MULUH: tcg_gen_muluh_i64(d, a, b); break;
+        case R_DIVU:
+            k = tcg_temp_ebb_new_i64();
+            tcg_gen_ori_i64(k, b, 1);
+            tcg_gen_divu_i64(d, a, k);
+            tcg_temp_free_i64(k);
+            break;
+        case R_REMS:
+            k = tcg_temp_ebb_new_i64();
+            tcg_gen_ori_i64(k, b, 1);
+            tcg_gen_andi_i64(k, k, 0x7fffffff);
+            tcg_gen_rem_i64(d, a, k);
+            tcg_temp_free_i64(k);
+            break;
+        case R_SETLT: tcg_gen_setcond_i64(TCG_COND_LT, d, a, b); break;
+        case R_MOVCOND: tcg_gen_movcond_i64(TCG_COND_EQ, d, a, b, c, d); break;
+        case R_NEG: tcg_gen_neg_i64(d, a); break;
+        case R_NOT: tcg_gen_not_i64(d, a); break;
+        case R_EXT8S: tcg_gen_ext8s_i64(d, a); break;
+        case R_CTPOP: tcg_gen_ctpop_i64(d, a); break;
+        case R_CLZ: tcg_gen_clz_i64(d, a, b); break;
+        case R_DEPOSIT: {
+            int pos, len;
+            field(p, &pos, &len);
+            tcg_gen_deposit_i64(d, a, b, pos, len);
+            break;
+        }
+        case R_EXTRACT: {
+            int pos, len;
+            field(p, &pos, &len);
+            tcg_gen_extract_i64(d, a, pos, len);
+            break;
+        }
+        case R_BSWAP: tcg_gen_bswap64_i64(d, a); break;
+        case R_ADDI: tcg_gen_addi_i64(d, a, p->imm); break;
+        case R_CALL:
+            gen_helper_call(helper_mix, TCG_CALL_NO_RWG_SE, tcgv_temp(d),
+                            tcgv_temp(a), tcgv_temp(b), tcgv_temp(c));
+            break;
+        case R_CALL_WG:
+            gen_helper_call(helper_bump, 0, NULL, tcgv_temp(tcg_env));
+            break;
+        case R_SKIP: {
+            TCGLabel *l = gen_new_label();
+            int target = i + 1 + p->c;      /* make_prog: in range, unique */
+            tcg_gen_brcond_i64(TCG_COND_EQ, a, b, l);
+            g_assert(target < NOPS && !pending[target]);
+            pending[target] = l;
+            break;
+        }
+        case R_MOV: tcg_gen_mov_i64(d, a); break;
+        }
+    }
+}
+
+/*
+ * Forward branches only with translation-local temps: block-local ones
+ * are undefined after a label.
+ */
+static void make_prog(bool branches)
+{
+    bool label_at[NOPS + 1] = { false };
+
+    for (int i = 0; i < NOPS; i++) {
+        Insn *p = &prog[i];
+        p->op = test_rand() % R_COUNT;
+        p->d = test_rand() % NV;
+        p->a = test_rand() % NV;
+        p->b = test_rand() % NV;
+        p->c = test_rand() % NV;
+        p->imm = (int64_t)test_value(test_rand() % 64);
+        if (p->op == R_SKIP) {
+            /* forward, inside the program, one branch per target */
+            int n = 1 + test_rand() % 4;
+            if (!branches || i + 1 + n >= NOPS || label_at[i + 1 + n]) {
+                p->op = R_ADD;
+            } else {
+                p->c = n;
+                label_at[i + 1 + n] = true;
+            }
+        }
+    }
+}
+
+static void run_random(bool tb_temps)
+{
+    for (int n = 0; n < NPROG; n++) {
+        TCGv_i64 t[NT];
+        TestEnv env;
+        void *code;
+
+        make_prog(tb_temps);
+        tcg_func_start();
+        for (int k = 0; k < NT; k++) {
+            t[k] = tb_temps ? tcg_temp_new_i64() : tcg_temp_ebb_new_i64();
+            /* temps start with defined values */
+            tcg_gen_xori_i64(t[k], g_in64[k % NG], k * 0x1111);
+        }
+        gen(t);
+        for (int k = 0; k < 4; k++) {
+            tcg_gen_mov_i64(g_out64[k], t[k]);
+        }
+        code = test_gen();
+        for (int r = 0; r < NRUN; r++) {
+            uint64_t v[NV];
+            for (int k = 0; k < NG; k++) {
+                v[k] = env.in64[k] = test_value(test_rand() % 200);
+            }
+            for (int k = 0; k < NT; k++) {
+                v[NG + k] = v[k % NG] ^ (uint64_t)(k * 0x1111);
+            }
+            eval(v);
+            test_run(code, &env);
+            for (int k = 0; k < NG; k++) {
+                if (env.in64[k] != v[k]) {
+                    print_error("program %d run %d: global %d = 0x%" PRIx64 " want 0x%" PRIx64 "\n",
+                                n, r, k, env.in64[k], v[k]);
+                    tcg_dump_ops(stderr);
+                    fail();
+                }
+            }
+            for (int k = 0; k < 4; k++) {
+                if (env.out64[k] != v[NG + k]) {
+                    print_error("program %d run %d: temp %d = 0x%" PRIx64 " want 0x%" PRIx64 "\n",
+                                n, r, k, env.out64[k], v[NG + k]);
+                    tcg_dump_ops(stderr);
+                    fail();
+                }
+            }
+        }
+    }
+}
+
+static unsigned features_detected;
+
+static int setup_native(void **state)
+{
+    test_tcg_init();
+    tcg_host_features = features_detected;
+    return 0;
+}
+
+static int setup_fallback(void **state)
+{
+    test_tcg_init();
+    tcg_host_features = 0;
+    return 0;
+}
+
+static void test_random_ebb(void **state) { run_random(false); }
+static void test_random_tb(void **state) { run_random(true); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_random_ebb, setup_native),
+        cmocka_unit_test_setup(test_random_tb, setup_native),
+        cmocka_unit_test_setup(test_random_ebb, setup_fallback),
+        cmocka_unit_test_setup(test_random_tb, setup_fallback),
+    };
+
+    tcg_context_init();
+    features_detected = tcg_host_features;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
