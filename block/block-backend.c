@@ -201,13 +201,13 @@ static int run_request(BlkRequest *req)
     }
     if (req->type == REQ_READ) {
         ret = bdrv_pread(bs, req->offset, req->bytes, buf);
-        for (int i = 0, pos = 0; bounce && ret == 0 && i < req->niov; i++) {
+        for (size_t i = 0, pos = 0; bounce && ret == 0 && i < (size_t)req->niov; i++) {
             memcpy(req->iov[i].iov_base, buf + pos, req->iov[i].iov_len);
             pos += req->iov[i].iov_len;
         }
         return ret;
     }
-    for (int i = 0, pos = 0; bounce && i < req->niov; i++) {
+    for (size_t i = 0, pos = 0; bounce && i < (size_t)req->niov; i++) {
         memcpy(buf + pos, req->iov[i].iov_base, req->iov[i].iov_len);
         pos += req->iov[i].iov_len;
     }

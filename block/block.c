@@ -181,8 +181,8 @@ BlockDriverState *bdrv_open_backing(BlockDriverState *bs, const char *name,
         return NULL;
     }
     /* Backing images are only read; share them with other users. */
-    BlockDriverState *backing = open_at_depth(path, fmt,
-                                              bs->open_flags & BDRV_O_NOCACHE,
+    BlockDriverState *backing = open_at_depth(path, fmt, bs->open_flags &
+                                              (BDRV_O_NOCACHE | BDRV_O_SHARE_RW),
                                               bs->chain_depth + 1, errp);
     if (!backing) {
         error_prepend(errp, "Could not open backing file '%s': ", path);

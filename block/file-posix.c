@@ -15,6 +15,9 @@
 typedef struct BDRVFileState {
     int fd;
     bool direct;
+    /* O_DIRECT: a read-modify-write of an unaligned request excludes all
+     * other writes, so concurrent requests cannot lose each other's data. */
+    GRWLock rmw_lock;
 } BDRVFileState;
 
 /*
@@ -124,6 +127,7 @@ static bool file_open(BlockDriverState *bs, int flags, GError **errp)
         close(s->fd);
         return false;
     }
+    g_rw_lock_init(&s->rmw_lock);
     return true;
 }
 
@@ -131,6 +135,7 @@ static void file_close(BlockDriverState *bs)
 {
     BDRVFileState *s = bs->opaque;
     close(s->fd);
+    g_rw_lock_clear(&s->rmw_lock);
 }
 
 static bool is_aligned(uint64_t offset, uint64_t bytes, const void *buf)
@@ -239,10 +244,19 @@ static int file_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
     if (ret < 0) {
         return ret;
     }
-    if (s->direct && !is_aligned(offset, bytes, buf)) {
-        return bounce_io(s, offset, bytes, NULL, buf);
+    if (!s->direct) {
+        return do_pwrite(s->fd, offset, bytes, buf);
     }
-    return do_pwrite(s->fd, offset, bytes, buf);
+    if (!is_aligned(offset, bytes, buf)) {
+        g_rw_lock_writer_lock(&s->rmw_lock);
+        ret = bounce_io(s, offset, bytes, NULL, buf);
+        g_rw_lock_writer_unlock(&s->rmw_lock);
+    } else {
+        g_rw_lock_reader_lock(&s->rmw_lock);
+        ret = do_pwrite(s->fd, offset, bytes, buf);
+        g_rw_lock_reader_unlock(&s->rmw_lock);
+    }
+    return ret;
 }
 
 static int write_zero_buffer(BlockDriverState *bs, uint64_t offset,
@@ -400,13 +414,22 @@ int bdrv_file_pwrite(BlockDriverState *file, uint64_t offset, uint64_t bytes,
 static bool file_create(const char *filename, const BlockCreateOpts *opts,
                         GError **errp)
 {
-    int fd = open(filename, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* Lock before truncating: never wipe an image someone is using. */
+    BlockDriverState tmp = { .filename = (char *)filename };
+    int fd = open(filename, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    bool ok;
+
     if (fd < 0) {
         error_setg_errno(errp, errno, "Could not create '%s'", filename);
         return false;
     }
+    ok = file_lock_image(&tmp, fd, true, errp);
+    if (ok && ftruncate(fd, 0) < 0) {
+        error_setg_errno(errp, errno, "Could not truncate '%s'", filename);
+        ok = false;
+    }
     close(fd);
-    return true;
+    return ok;
 }
 
 const BlockDriver bdrv_file = {

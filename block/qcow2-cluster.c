@@ -302,8 +302,16 @@ static int set_entries(BlockDriverState *bs, uint64_t start, uint64_t nc,
         qcow2_cache_drop(s->l2_cache, l2_offset);
         return ret;
     }
-    ret = qcow2_barrier(bs);
-    for (uint64_t i = 0; ret == 0 && i < nc; i++) {
+    /* The new entries must be on disk before the old clusters can be
+     * reused; only pay for the barrier when something is freed. */
+    bool frees = false;
+    for (uint64_t i = 0; i < nc; i++) {
+        Qcow2ClusterType t = qcow2_cluster_type(s, old[i]);
+        frees |= t == QCOW2_CLUSTER_NORMAL || t == QCOW2_CLUSTER_ZERO_ALLOC ||
+                 t == QCOW2_CLUSTER_COMPRESSED;
+    }
+    ret = frees ? qcow2_barrier(bs) : 0;
+    for (uint64_t i = 0; ret == 0 && frees && i < nc; i++) {
         if (qcow2_cluster_type(s, old[i]) == QCOW2_CLUSTER_COMPRESSED) {
             s->decomp_entry = 0;
         }
@@ -354,15 +362,20 @@ static int write_new_clusters(BlockDriverState *bs, uint64_t offset,
         memcpy(tmp + head, buf, bytes);
         buf = tmp;
     }
-    host = qcow2_alloc_clusters(bs, nc);
+    /* The L2 table first, so that it does not land after the data
+     * reserve and stretch the file. */
+    uint8_t *l2;
+    uint64_t l2_offset;
+    ret = get_l2(bs, start, true, &l2, &l2_offset);
+    if (ret < 0) {
+        return ret;
+    }
+    host = qcow2_alloc_data_clusters(bs, nc);
     if (host < 0) {
         return host;
     }
-    ret = qcow2_barrier(bs);
-    if (ret == 0) {
-        ret = bdrv_file_pwrite(bs->file, host + (tmp ? 0 : head),
-                               tmp ? nc * s->cluster_size : bytes, buf);
-    }
+    ret = bdrv_file_pwrite(bs->file, host + (tmp ? 0 : head),
+                           tmp ? nc * s->cluster_size : bytes, buf);
     if (ret < 0) {
         return ret;
     }
@@ -417,7 +430,7 @@ int qcow2_write_compressed(BlockDriverState *bs, uint64_t offset,
     int ret;
 
     if (offset_into_cluster(s, offset) ||
-        (bytes != s->cluster_size && offset + s->cluster_size <= s->size) ||
+        (bytes != s->cluster_size && offset + s->cluster_size < s->size) ||
         bytes > s->cluster_size) {
         return -EINVAL;
     }

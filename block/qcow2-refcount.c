@@ -450,6 +450,48 @@ int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
     }
 }
 
+#define DATA_RESERVE_BYTES (2u << 20)
+
+int qcow2_release_reserve(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t n = s->reserve_count;
+
+    s->reserve_count = 0;
+    return qcow2_update_refcount(bs, s->reserve_offset,
+                                 n << s->cluster_bits, -1);
+}
+
+int64_t qcow2_alloc_data_clusters(BlockDriverState *bs, uint64_t n)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t want = MAX(n, DATA_RESERVE_BYTES >> s->cluster_bits);
+    int64_t off;
+    int ret;
+
+    if (s->reserve_count >= n) {
+        off = s->reserve_offset;
+        s->reserve_offset += n << s->cluster_bits;
+        s->reserve_count -= n;
+        return off;
+    }
+    ret = qcow2_release_reserve(bs);
+    if (ret < 0) {
+        return ret;
+    }
+    off = qcow2_alloc_clusters(bs, want);
+    if (off < 0) {
+        return off;
+    }
+    ret = qcow2_barrier(bs);
+    if (ret < 0) {
+        return ret;
+    }
+    s->reserve_offset = off + (n << s->cluster_bits);
+    s->reserve_count = want - n;
+    return off;
+}
+
 int64_t qcow2_alloc_compressed(BlockDriverState *bs, uint64_t bytes)
 {
     BDRVQcow2State *s = bs->opaque;
@@ -614,6 +656,42 @@ static int check_l1(CheckState *cs, uint64_t l1_offset, uint32_t l1_size,
         }
     }
     return 0;
+}
+
+/* Persistent bitmaps ("Bitmaps extension") own clusters QEMU counts. */
+static int check_bitmaps(CheckState *cs)
+{
+    BlockDriverState *bs = cs->bs;
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t size = s->bitmap_dir_size, pos = 0;
+
+    if (!(s->autoclear & QCOW2_AUTOCLEAR_BITMAPS) || !size ||
+        size > (64u << 20) ||
+        !add_refs(cs, s->bitmap_dir_offset, size, "bitmap directory")) {
+        return 0;
+    }
+    g_autofree uint8_t *dir = g_malloc(size);
+    int ret = bdrv_file_pread(bs->file, s->bitmap_dir_offset, size, dir);
+    while (ret == 0 && size - pos >= 24) {
+        uint64_t table = ld64be(dir + pos);
+        uint32_t entries = ld32be(dir + pos + 8);
+        uint64_t entry_len = 24 + (uint64_t)ld32be(dir + pos + 20) +
+                             ld16be(dir + pos + 18);
+        if ((uint64_t)entries * 8 > (64u << 20) ||
+            !add_refs(cs, table, (uint64_t)entries * 8, "bitmap table")) {
+            break;
+        }
+        g_autofree uint8_t *t = g_malloc((uint64_t)entries * 8 + 1);
+        ret = bdrv_file_pread(bs->file, table, (uint64_t)entries * 8, t);
+        for (uint32_t i = 0; ret == 0 && i < entries; i++) {
+            uint64_t data = ld64be(t + 8 * i) & L2E_OFFSET_MASK;
+            if (data) {
+                add_refs(cs, data, s->cluster_size, "bitmap data");
+            }
+        }
+        pos = TERN_ALIGN_UP(pos + entry_len, 8);
+    }
+    return ret;
 }
 
 static void check_refblocks(CheckState *cs)
@@ -804,6 +882,9 @@ static int check_once(BlockDriverState *bs, BdrvCheckResult *res, int fix)
                  (uint64_t)s->refcount_table_clusters << s->cluster_bits,
                  "refcount table");
         check_refblocks(&cs);
+        ret = check_bitmaps(&cs);
+    }
+    if (ret == 0) {
         ret = compare_refcounts(&cs, fix);
     }
     if (ret == 0) {

@@ -109,6 +109,9 @@ static bool read_header_extensions(BlockDriverState *bs, const uint8_t *hdr,
             g_free(s->backing_format);
             s->backing_format = g_strndup((const char *)hdr + pos + 8,
                                           MIN(len, 16));
+        } else if (type == QCOW2_EXT_BITMAPS && len >= 24) {
+            s->bitmap_dir_size = ld64be(hdr + pos + 16);
+            s->bitmap_dir_offset = ld64be(hdr + pos + 24);
         } else if (type == QCOW2_EXT_DATA_FILE) {
             error_setg(errp, "'%s': qcow2 external data files are not "
                        "supported", bs->filename);
@@ -146,7 +149,8 @@ static bool check_features(BlockDriverState *bs, const uint8_t *hdr, int flags,
                    "supported; only zlib", bs->filename, hdr[104]);
         return false;
     }
-    if ((s->incompatible & QCOW2_INCOMPAT_CORRUPT) && (flags & BDRV_O_RDWR)) {
+    if ((s->incompatible & QCOW2_INCOMPAT_CORRUPT) && (flags & BDRV_O_RDWR) &&
+        !(flags & BDRV_O_CHECK)) {
         error_setg(errp, "'%s': the image is marked corrupt; it can only be "
                    "opened read-only (repair with 'tern-img check -r all')",
                    bs->filename);
@@ -298,6 +302,9 @@ static bool read_tables(BlockDriverState *bs, uint64_t file_len, GError **errp)
         error_setg(errp, "'%s': cannot read the refcount table", bs->filename);
         return false;
     }
+    /* Distinct blocks inside the file: this also bounds how far a search
+     * for free clusters can run on a hostile image. */
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_int64_hash, g_int64_equal);
     for (uint64_t i = 0; i < s->refcount_table_size; i++) {
         uint64_t rb = (s->refcount_table[i] = ld64be(buf + 8 * i)) &
                       REFT_OFFSET_MASK;
@@ -305,6 +312,11 @@ static bool read_tables(BlockDriverState *bs, uint64_t file_len, GError **errp)
             error_setg(errp, "'%s': refcount table entry %" PRIu64 " points "
                        "to an invalid refcount block offset 0x%" PRIx64,
                        bs->filename, i, rb);
+            return false;
+        }
+        if (rb && !g_hash_table_add(seen, &s->refcount_table[i])) {
+            error_setg(errp, "'%s': refcount table entry %" PRIu64 " reuses "
+                       "the refcount block at 0x%" PRIx64, bs->filename, i, rb);
             return false;
         }
     }
@@ -372,6 +384,18 @@ static bool qcow2_open(BlockDriverState *bs, int flags, GError **errp)
             goto fail;
         }
     }
+    if (s->autoclear && (flags & BDRV_O_RDWR)) {
+        /* Autoclear features (e.g. persistent bitmaps) would go stale under
+         * our writes: clear them, as the spec asks of unaware writers. */
+        uint8_t zero[8] = { 0 };
+        if (bdrv_file_pwrite(bs->file, HDR_AUTOCLEAR, 8, zero) < 0 ||
+            bdrv_flush(bs->file) < 0) {
+            error_setg(errp, "'%s': could not clear the autoclear features",
+                       bs->filename);
+            goto fail;
+        }
+        s->autoclear = 0;
+    }
     s->lazy_refcounts = (flags & BDRV_O_RDWR) && s->version >= 3 &&
                         (s->compatible & QCOW2_COMPAT_LAZY_REFCOUNTS);
     return true;
@@ -387,6 +411,9 @@ static void qcow2_close(BlockDriverState *bs)
 {
     BDRVQcow2State *s = bs->opaque;
 
+    if (s->reserve_count) {
+        qcow2_release_reserve(bs);
+    }
     if (s->dirty_set && bdrv_flush(bs->file) == 0) {
         set_incompatible(bs, s->incompatible & ~QCOW2_INCOMPAT_DIRTY);
     }
@@ -664,7 +691,10 @@ static int qcow2_check_locked(BlockDriverState *bs, BdrvCheckResult *res,
         return -EACCES;
     }
     g_mutex_lock(&s->lock);
-    int ret = qcow2_check(bs, res, fix);
+    int ret = s->reserve_count ? qcow2_release_reserve(bs) : 0;
+    if (ret == 0) {
+        ret = qcow2_check(bs, res, fix);
+    }
     if (ret == 0 && fix && !res->corruptions && !res->check_errors &&
         (s->incompatible & (QCOW2_INCOMPAT_DIRTY | QCOW2_INCOMPAT_CORRUPT))) {
         s->dirty_set = false;

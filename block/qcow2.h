@@ -15,6 +15,7 @@
 #define HDR_L1_SIZE             36
 #define HDR_REFTABLE_OFFSET     48
 #define HDR_INCOMPATIBLE        72
+#define HDR_AUTOCLEAR           88
 #define QCOW2_V3_HEADER_LEN     112     /* 104 + compression type + padding */
 
 #define QCOW2_INCOMPAT_DIRTY        (1ull << 0)
@@ -28,6 +29,8 @@
 #define QCOW2_EXT_BACKING_FORMAT    0xe2792acau
 #define QCOW2_EXT_FEATURE_TABLE     0x6803f857u
 #define QCOW2_EXT_DATA_FILE         0x44415441u
+#define QCOW2_EXT_BITMAPS           0x23852875u
+#define QCOW2_AUTOCLEAR_BITMAPS     (1ull << 0)
 
 #define QCOW_OFLAG_COPIED     (1ull << 63)
 #define QCOW_OFLAG_COMPRESSED (1ull << 62)
@@ -98,6 +101,8 @@ typedef struct BDRVQcow2State {
     uint32_t header_length;
     char *backing_file;
     char *backing_format;
+    uint64_t bitmap_dir_offset;       /* persistent bitmaps (only counted */
+    uint64_t bitmap_dir_size;         /* by check; dropped on write) */
     uint32_t nb_snapshots;
     uint64_t snapshots_offset;
     uint64_t snapshots_size;
@@ -106,6 +111,8 @@ typedef struct BDRVQcow2State {
     uint64_t csize_mask;
     uint64_t cluster_offset_mask;
     uint64_t compressed_cursor;       /* next free byte for compressed data */
+    uint64_t reserve_offset;          /* counted, unused data clusters */
+    uint64_t reserve_count;
     Qcow2Cache *l2_cache;
     Qcow2Cache *refblock_cache;
     uint8_t *decomp_buf;              /* last decompressed cluster */
@@ -189,6 +196,12 @@ int qcow2_set_refcount(BlockDriverState *bs, uint64_t cluster_index,
                        uint64_t value);
 /* n contiguous free clusters with refcount 1; returns their offset. */
 int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n);
+/* n contiguous clusters for guest data, taken from a reserve that is
+ * refcounted (and made durable) in batches: one barrier per batch instead of
+ * one per write. A crash leaks the unused reserve, which check -r repairs. */
+int64_t qcow2_alloc_data_clusters(BlockDriverState *bs, uint64_t n);
+/* Give the unused reserve back (before check, on close). */
+int qcow2_release_reserve(BlockDriverState *bs);
 /* `bytes` (< cluster size) of space for compressed data. */
 int64_t qcow2_alloc_compressed(BlockDriverState *bs, uint64_t bytes);
 /* Drop the reference an L2 entry held. */

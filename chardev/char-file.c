@@ -46,6 +46,7 @@ static void file_close(Chardev *chr)
 const ChardevClass chardev_file_class = {
     .name = "file",
     .instance_size = sizeof(FileChardev),
+    .options = (const char *const[]){ "path", "append", NULL },
     .open = file_open,
     .write = file_write,
     .close = file_close,

@@ -19,7 +19,6 @@ typedef struct MuxChardev {
     CharBackend *fes[MUX_MAX];
     uint8_t buf[MUX_MAX][MUX_BUFSIZE];  /* input a front end has not taken */
     unsigned buf_len[MUX_MAX];
-    int count;
     int focus;                      /* -1: nobody */
     int notified;                   /* front end last sent MUX_IN, -1: none */
     bool got_escape;
@@ -222,7 +221,6 @@ static bool mux_fe_init(Chardev *chr, CharBackend *be, bool take_focus, GError *
     }
     mux->fes[tag] = be;
     mux->buf_len[tag] = 0;
-    mux->count++;
     be->tag = tag;
     if (take_focus || mux->focus < 0) {
         mux->focus = tag;
@@ -240,7 +238,6 @@ static void mux_fe_deinit(Chardev *chr, CharBackend *be)
         return;
     }
     mux->fes[tag] = NULL;
-    mux->count--;
     if (mux->notified == tag) {
         mux->notified = -1;
     }

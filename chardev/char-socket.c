@@ -137,10 +137,13 @@ static int socket_tcp(const char *host, const char *port, bool server, GError **
         .ai_flags = server ? AI_PASSIVE : 0,
     };
     struct addrinfo *res, *ai;
+    g_autofree char *unbracketed = NULL;
     int fd = -1, err = 0, rc;
 
     if (host && !*host) {
         host = server ? NULL : "localhost";
+    } else if (host && host[0] == '[' && g_str_has_suffix(host, "]")) {
+        host = unbracketed = g_strndup(host + 1, strlen(host) - 2);   /* [::1] */
     }
     rc = getaddrinfo(host, port, &hints, &res);
     if (rc) {
@@ -182,16 +185,18 @@ static bool socket_open(Chardev *chr, KeyVal *opts, GError **errp)
     const char *path = keyval_get(opts, "path");
     const char *host = keyval_get(opts, "host");
     const char *port = keyval_get(opts, "port");
-    bool wait = true, telnet = false;
+    bool wait = true, nowait = false, telnet = false;
     int fd;
 
     s->fd = s->listen_fd = -1;
     if (!keyval_get_bool(opts, "server", &s->server, errp) ||
         !keyval_get_bool(opts, "wait", &wait, errp) ||
+        !keyval_get_bool(opts, "nowait", &nowait, errp) ||     /* old "server,nowait" */
         !keyval_get_bool(opts, "telnet", &telnet, errp) ||
         !keyval_get_bool(opts, "nodelay", &s->nodelay, errp)) {
         return false;
     }
+    wait = wait && !nowait;
     if (telnet) {
         error_setg(errp, "telnet=on is not supported");
         return false;
@@ -281,6 +286,10 @@ static void socket_close(Chardev *chr)
 const ChardevClass chardev_socket_class = {
     .name = "socket",
     .instance_size = sizeof(SocketChardev),
+    .options = (const char *const[]){
+        "path", "host", "port", "server", "wait", "nowait", "telnet", "reconnect",
+        "nodelay", NULL
+    },
     .open = socket_open,
     .write = socket_write,
     .close = socket_close,

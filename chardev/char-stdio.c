@@ -19,6 +19,25 @@ static struct termios saved_tty;
 static volatile sig_atomic_t tty_saved;
 static const char *stdio_owner;     /* label of the chardev using stdio */
 
+/*
+ * Started with stdin, stdout or stderr closed, Tern's first open files
+ * (glib's wakeup eventfd, /dev/kvm) would take those numbers, and the stdio
+ * backend would then read and write them. Plug the holes with /dev/null
+ * before anything else runs.
+ */
+static void __attribute__((constructor)) stdio_fill_closed_fds(void)
+{
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+            int n = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+            if (n > fd) {
+                dup2(n, fd);
+                close(n);
+            }
+        }
+    }
+}
+
 void chr_stdio_restore(void)
 {
     if (tty_saved) {
@@ -89,8 +108,8 @@ static bool stdio_open(Chardev *chr, KeyVal *opts, GError **errp)
             return false;
         }
     }
-    /* stdin may be closed or unreadable (daemonised, CI): then output only */
-    if (fcntl(STDIN_FILENO, F_GETFL) >= 0) {
+    /* stdin may be unreadable (opened write-only): then output only */
+    if ((fcntl(STDIN_FILENO, F_GETFL) & O_ACCMODE) != O_WRONLY) {
         s->watch = chr_fd_watch_new(chr, STDIN_FILENO, chr_ready_for_input, stdio_input);
     }
     stdio_owner = chr->label;
@@ -117,6 +136,7 @@ static void stdio_close(Chardev *chr)
 const ChardevClass chardev_stdio_class = {
     .name = "stdio",
     .instance_size = sizeof(StdioChardev),
+    .options = (const char *const[]){ "signal", NULL },
     .open = stdio_open,
     .write = stdio_write,
     .close = stdio_close,

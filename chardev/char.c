@@ -16,26 +16,6 @@ static const ChardevClass *const backends[] = {
     &chardev_socket_class,
 };
 
-/* Options each backend accepts besides backend=, id= and mux=. */
-static const char *const *backend_keys(const ChardevClass *cls)
-{
-    static const char *const stdio_keys[] = { "signal", NULL };
-    static const char *const file_keys[] = { "path", "append", NULL };
-    static const char *const no_keys[] = { NULL };
-    static const char *const socket_keys[] = {
-        "path", "host", "port", "server", "wait", "telnet", "reconnect", "nodelay", NULL
-    };
-
-    if (cls == &chardev_stdio_class) {
-        return stdio_keys;
-    } else if (cls == &chardev_file_class) {
-        return file_keys;
-    } else if (cls == &chardev_socket_class) {
-        return socket_keys;
-    }
-    return no_keys;
-}
-
 static GPtrArray *all_chardevs;   /* in creation order */
 
 /* ---- registry ---- */
@@ -88,6 +68,7 @@ static Chardev *chr_alloc(const ChardevClass *cls, const char *label, GError **e
     chr->out_fd = -1;
     chr->inbuf = g_byte_array_new();
     g_mutex_init(&chr->write_lock);
+    g_mutex_init(&chr->flush_lock);
     return chr;
 }
 
@@ -105,6 +86,7 @@ static void chr_free(Chardev *chr)
     g_free(chr->filename);
     g_byte_array_free(chr->inbuf, TRUE);
     g_mutex_clear(&chr->write_lock);
+    g_mutex_clear(&chr->flush_lock);
     g_main_context_unref(chr->ctx);
     g_free(chr);
 }
@@ -147,14 +129,12 @@ static const ChardevClass *find_backend(const char *name)
 
 static bool check_keys(const ChardevClass *cls, KeyVal *kv, GError **errp)
 {
-    const char *const *keys = backend_keys(cls);
-
     for (size_t i = 0; i < keyval_count(kv); i++) {
         const char *key = keyval_key(kv, i);
         bool known = !strcmp(key, "backend") || !strcmp(key, "id") || !strcmp(key, "mux");
 
-        for (size_t k = 0; !known && keys[k]; k++) {
-            known = !strcmp(key, keys[k]);
+        for (size_t k = 0; !known && cls->options && cls->options[k]; k++) {
+            known = !strcmp(key, cls->options[k]);
         }
         if (!known) {
             error_setg(errp, "unknown parameter '%s' for backend '%s'", key, cls->name);
@@ -394,7 +374,10 @@ static gboolean flush_idle(gpointer opaque)
 {
     Chardev *chr = opaque;
 
-    g_atomic_int_set(&chr->flush_pending, 0);
+    g_mutex_lock(&chr->flush_lock);
+    g_source_unref(chr->flush_src);
+    chr->flush_src = NULL;
+    g_mutex_unlock(&chr->flush_lock);
     if (chr->cls->accept_input) {
         chr->cls->accept_input(chr);
     } else {
@@ -406,33 +389,39 @@ static gboolean flush_idle(gpointer opaque)
 /* Deliver queued input from the main context (callable from any thread). */
 static void chr_schedule_flush(Chardev *chr)
 {
-    if (g_atomic_int_compare_and_exchange(&chr->flush_pending, 0, 1)) {
-        GSource *src = g_idle_source_new();
-
-        g_source_set_callback(src, flush_idle, chr, NULL);
-        g_source_attach(src, chr->ctx);
-        g_source_unref(src);
+    g_mutex_lock(&chr->flush_lock);
+    if (!chr->flush_src) {
+        chr->flush_src = g_idle_source_new();
+        g_source_set_callback(chr->flush_src, flush_idle, chr, NULL);
+        g_source_attach(chr->flush_src, chr->ctx);
     }
+    g_mutex_unlock(&chr->flush_lock);
 }
 
 static void chr_cancel_flush(Chardev *chr)
 {
-    while (g_atomic_int_get(&chr->flush_pending)) {
-        GSource *src = g_main_context_find_source_by_user_data(chr->ctx, chr);
-        if (!src) {
-            break;
-        }
-        g_source_destroy(src);
-        g_atomic_int_set(&chr->flush_pending, 0);
+    g_mutex_lock(&chr->flush_lock);
+    if (chr->flush_src) {
+        g_source_destroy(chr->flush_src);
+        g_source_unref(chr->flush_src);
+        chr->flush_src = NULL;
     }
+    g_mutex_unlock(&chr->flush_lock);
 }
 
 /* ---- output ---- */
+
+/*
+ * A reader that takes nothing for this long (a QMP client that never reads)
+ * is stuck: drop the output rather than hang the caller, often the main loop.
+ */
+#define CHR_WRITE_STALL_US (30 * G_USEC_PER_SEC)
 
 int chr_write_all(Chardev *chr, const uint8_t *buf, size_t len)
 {
     size_t done = 0;
     int ret = (int)len;
+    gint64 stalled_since = 0;
 
     g_mutex_lock(&chr->write_lock);
     while (done < len) {
@@ -440,9 +429,18 @@ int chr_write_all(Chardev *chr, const uint8_t *buf, size_t len)
 
         if (n > 0) {
             done += n;
+            stalled_since = 0;
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && errno == EAGAIN) {
+            gint64 now = g_get_monotonic_time();
+
+            if (!stalled_since) {
+                stalled_since = now;
+            } else if (now - stalled_since > CHR_WRITE_STALL_US) {
+                ret = -1;
+                break;
+            }
             if (chr->out_fd >= 0) {
                 struct pollfd pfd = { .fd = chr->out_fd, .events = POLLOUT };
                 poll(&pfd, 1, 100);

@@ -14,6 +14,8 @@
 struct ChardevClass {
     const char *name;
     size_t instance_size;           /* of the backend struct embedding Chardev */
+    /* Options it takes besides backend=, id= and mux= (NULL-terminated). */
+    const char *const *options;
     /* Read the backend's options from opts and open it. */
     bool (*open)(Chardev *chr, KeyVal *opts, GError **errp);
     /*
@@ -42,7 +44,8 @@ struct Chardev {
     CharBackend *be;                /* the front end (non-mux backends) */
     bool be_open;                   /* connected: front ends get CHR_EVENT_OPENED */
     GByteArray *inbuf;
-    gint flush_pending;             /* an idle flush is queued on ctx */
+    GMutex flush_lock;
+    GSource *flush_src;             /* queued input delivery (accept_input) */
 };
 
 /* ---- for backends ---- */

@@ -289,8 +289,8 @@ static const OptionDef options[] = {
     FLAG("nographic", nographic, "no display; serial port and monitor on stdio"),
     FUNC("display", true, opt_display, "none", "no display (the only one Tern has)"),
     FLAG("nodefaults", nodefaults, "no default serial port and monitor"),
-    LIST("serial", serials, "SPEC", "serial port: stdio, mon:stdio, null, none, file:PATH, "
-         "pty, chardev:ID, tcp:HOST:PORT, unix:PATH (repeatable)"),
+    LIST("serial", serials, "SPEC", "next serial port: stdio, mon:stdio, null, none, pty,\n"
+         "file:PATH, chardev:ID, tcp:HOST:PORT, unix:PATH"),
     LIST("chardev", chardevs, "BACKEND,id=ID[,...]", "character device"),
     LIST("monitor", monitors, "SPEC", "human monitor on a chardev SPEC as for -serial (none: no monitor)"),
     LIST("qmp", qmps, "SPEC", "QMP (JSON) monitor, e.g. unix:/tmp/qmp.sock,server=on,wait=off"),
@@ -506,11 +506,19 @@ void cmdline_print_help(FILE *out, const char *progname)
         synopsis = g_strdup_printf("-%s%s%s", o->name, o->args ? " " : "",
                                    o->args ? o->args : "");
         if (strlen(synopsis) > 28) {
-            fprintf(out, "  %s\n  %-28s %s\n", synopsis, "", o->help);
+            fprintf(out, "  %s\n  %-28s ", synopsis, "");
         } else {
-            fprintf(out, "  %-28s %s\n", synopsis, o->help);
+            fprintf(out, "  %-28s ", synopsis);
         }
+        /* help texts may span lines: indent the continuation */
+        for (const char *h = o->help; *h; h++) {
+            fputc(*h, out);
+            if (*h == '\n') {
+                fprintf(out, "  %-28s ", "");
+            }
+        }
+        fputc('\n', out);
     }
-    fprintf(out, "\nWithout -nographic or -display none, the first serial port is on "
-            "stdio as with -nographic: Tern has no graphical display.\n");
+    fprintf(out, "\nTern has no graphical display: without -display none, the first serial port\n"
+            "and the monitor share stdio as with -nographic (Ctrl-A h lists the keys).\n");
 }

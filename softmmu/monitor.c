@@ -17,6 +17,7 @@
 
 typedef struct HmpMonitor {
     CharBackend be;
+    GString *capture;       /* non-NULL: output goes here (QMP human-monitor-command) */
     GString *line;
     bool greeted;           /* banner printed on this connection */
     bool last_cr;           /* swallow the \n of a \r\n */
@@ -34,7 +35,13 @@ typedef struct HmpCommand {
 
 static void hmp_puts(HmpMonitor *mon, const char *s)
 {
-    g_autoptr(GString) out = g_string_sized_new(strlen(s) + 16);
+    g_autoptr(GString) out = NULL;
+
+    if (mon->capture) {
+        g_string_append(mon->capture, s);
+        return;
+    }
+    out = g_string_sized_new(strlen(s) + 16);
 
     /* the terminal may be raw: a bare \n would not return the carriage */
     for (; *s; s++) {
@@ -102,30 +109,58 @@ static void hmp_info_cpus(HmpMonitor *mon, const char *arg)
     }
 }
 
-static void dump_address_space(HmpMonitor *mon, AddressSpace *as)
+/* Print what a FILE-writing dump function produces. */
+static void hmp_print_dump(HmpMonitor *mon, void (*dump)(void *obj, FILE *f), void *obj)
 {
     char *text = NULL;
     size_t size = 0;
     FILE *f = open_memstream(&text, &size);
 
     if (!f) {
-        hmp_printf(mon, "info mtree: out of memory\n");
+        hmp_printf(mon, "out of memory\n");
         return;
     }
-    address_space_dump(as, f);
+    dump(obj, f);
     fclose(f);
     hmp_puts(mon, text);
     free(text);
+}
+
+static void dump_address_space(void *as, FILE *f)
+{
+    address_space_dump(as, f);
 }
 
 static void hmp_info_mtree(HmpMonitor *mon, const char *arg)
 {
     CPUState *cpu = cpu_by_index(0);
 
-    dump_address_space(mon, get_system_address_space());
+    hmp_print_dump(mon, dump_address_space, get_system_address_space());
     /* port I/O exists on x86 only; asking for it elsewhere would create it */
     if (cpu && cpu->cc && cpu->cc->arch_name && !strcmp(cpu->cc->arch_name, "x86_64")) {
-        dump_address_space(mon, get_system_io_space());
+        hmp_print_dump(mon, dump_address_space, get_system_io_space());
+    }
+}
+
+static void dump_cpu(void *cpu, FILE *f)
+{
+    CPUState *cs = cpu;
+
+    cs->cc->dump_state(cs, f);
+}
+
+/* The registers of every CPU (QEMU shows the monitor's current CPU: 0). */
+static void hmp_info_registers(HmpMonitor *mon, const char *arg)
+{
+    CPUState *cpu;
+
+    CPU_FOREACH(cpu) {
+        hmp_printf(mon, "CPU #%d:\n", cpu->cpu_index);
+        if (cpu->cc && cpu->cc->dump_state) {
+            hmp_print_dump(mon, dump_cpu, cpu);
+        } else {
+            hmp_printf(mon, "  (this CPU cannot show its registers)\n");
+        }
     }
 }
 
@@ -143,9 +178,105 @@ static const HmpCommand info_commands[] = {
     { "status", "", "show the VM status (running or paused)", hmp_info_status },
     { "version", "", "show the version", hmp_info_version },
     { "cpus", "", "show the CPUs and their program counters", hmp_info_cpus },
+    { "registers", "", "show the CPU registers", hmp_info_registers },
     { "mtree", "", "show the memory map", hmp_info_mtree },
     { "chardev", "", "show the character devices", hmp_info_chardev },
 };
+
+/* Parse "/[count][format][size]": format x d u c, size b h w g (QEMU's syntax). */
+static bool parse_xp_format(const char **p, unsigned *count, char *format, unsigned *size)
+{
+    const char *s = *p;
+
+    if (*s != '/') {
+        return true;
+    }
+    s++;
+    if (g_ascii_isdigit(*s)) {
+        *count = strtoul(s, (char **)&s, 10);
+    }
+    for (; *s && !g_ascii_isspace(*s); s++) {
+        switch (*s) {
+        case 'x': case 'd': case 'u': case 'c':
+            *format = *s;
+            break;
+        case 'b': *size = 1; break;
+        case 'h': *size = 2; break;
+        case 'w': *size = 4; break;
+        case 'g': *size = 8; break;
+        default:
+            return false;
+        }
+    }
+    *p = s;
+    return true;
+}
+
+#define XP_MAX_BYTES 65536
+
+/* xp /fmt addr: guest physical memory (read through the memory API, so
+ * MMIO registers are really read, as in QEMU). */
+static void hmp_xp(HmpMonitor *mon, const char *arg)
+{
+    unsigned count = 1, size = 4;
+    char format = 'x';
+    const char *p = arg;
+    char *end;
+    uint64_t addr;
+
+    if (!parse_xp_format(&p, &count, &format, &size)) {
+        hmp_printf(mon, "xp: bad format '%s' (use /NFU: count, format x d u c, "
+                   "size b h w g)\n", arg);
+        return;
+    }
+    if (format == 'c') {
+        size = 1;
+    }
+    while (g_ascii_isspace(*p)) {
+        p++;
+    }
+    errno = 0;
+    addr = g_ascii_strtoull(p, &end, 0);
+    if (!*p || *end || errno) {
+        hmp_printf(mon, "xp: '%s' is not an address\n", p);
+        return;
+    }
+    if (!count || (uint64_t)count * size > XP_MAX_BYTES) {
+        hmp_printf(mon, "xp: count must be 1 to %u for this size\n", XP_MAX_BYTES / size);
+        return;
+    }
+    unsigned per_line = (size == 1 ? 8 : 16) / size;
+    for (unsigned i = 0; i < count; i++) {
+        uint64_t a = addr + (uint64_t)i * size;
+        uint64_t val = 0;
+
+        if (i % per_line == 0) {
+            hmp_printf(mon, "%s%016" PRIx64 ":", i ? "\n" : "", a);
+        }
+        address_space_load(get_system_address_space(), a, size, &val);
+        switch (format) {
+        case 'x':
+            hmp_printf(mon, " 0x%0*" PRIx64, (int)size * 2, val);
+            break;
+        case 'u':
+            hmp_printf(mon, " %" PRIu64, val);
+            break;
+        case 'd': {
+            int shift = 64 - size * 8;
+            hmp_printf(mon, " %" PRId64, (int64_t)(val << shift) >> shift);
+            break;
+        }
+        case 'c':
+            if (g_ascii_isprint(val)) {
+                hmp_printf(mon, " '%c'", (int)val);
+            } else {
+                hmp_printf(mon, " '\\x%02x'", (int)val);
+            }
+            break;
+        }
+    }
+    hmp_puts(mon, "\n");
+}
 
 static void hmp_stop(HmpMonitor *mon, const char *arg)
 {
@@ -180,6 +311,7 @@ static void hmp_info(HmpMonitor *mon, const char *arg);
 static const HmpCommand hmp_commands[] = {
     { "help|?", "[cmd]", "show the help", hmp_help },
     { "info", "subcommand", "show machine information (info alone lists them)", hmp_info },
+    { "xp", "/fmt addr", "show guest physical memory (fmt: count, x d u c, b h w g)", hmp_xp },
     { "stop", "", "pause the VM", hmp_stop },
     { "cont|c", "", "resume the VM", hmp_cont },
     { "system_reset", "", "reset the machine", hmp_system_reset },
@@ -370,6 +502,14 @@ static void hmp_event(void *opaque, ChrEvent event)
     default:
         break;
     }
+}
+
+char *monitor_hmp_command(const char *cmdline)
+{
+    HmpMonitor mon = { .capture = g_string_new(NULL) };
+
+    hmp_execute(&mon, cmdline);
+    return g_string_free(mon.capture, FALSE);
 }
 
 bool monitor_init_hmp(Chardev *chr, GError **errp)

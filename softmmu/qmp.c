@@ -19,8 +19,10 @@ typedef struct QmpMonitor {
 
 typedef struct QmpCommand {
     const char *name;
-    /* Append the return value's JSON to ret; false and *errp on failure. */
+    /* Append the return value's JSON to ret; false and *errp on failure.
+     * args is the "arguments" object or NULL. */
     bool (*fn)(const JsonValue *args, GString *ret, GError **errp);
+    const char *const *args;        /* argument names it accepts (NULL: none) */
 } QmpCommand;
 
 typedef enum QmpErrorClass {
@@ -115,11 +117,32 @@ static bool qmp_quit(const JsonValue *args, GString *ret, GError **errp)
     return true;
 }
 
+static bool qmp_human_monitor_command(const JsonValue *args, GString *ret, GError **errp)
+{
+    const JsonValue *line = json_object_get(args, "command-line");
+    g_autofree char *out = NULL;
+
+    if (!line) {
+        error_setg(errp, "Parameter 'command-line' is missing");
+        return false;
+    }
+    if (json_type(line) != JSON_STRING) {
+        error_setg(errp, "Invalid parameter type for 'command-line', expected: string");
+        return false;
+    }
+    out = monitor_hmp_command(json_string(line));
+    json_append_string(ret, out);
+    return true;
+}
+
 static bool qmp_query_commands(const JsonValue *args, GString *ret, GError **errp);
 
 static const QmpCommand qmp_commands[] = {
-    { "qmp_capabilities", NULL },   /* handled by the session */
+    /* handled by the session itself */
+    { "qmp_capabilities", NULL, (const char *const[]){ "enable", NULL } },
     { "query-commands", qmp_query_commands },
+    { "human-monitor-command", qmp_human_monitor_command,
+      (const char *const[]){ "command-line", "cpu-index", NULL } },
     { "query-status", qmp_query_status },
     { "query-version", qmp_query_version },
     { "query-cpus-fast", qmp_query_cpus_fast },
@@ -231,10 +254,9 @@ static void qmp_dispatch(QmpMonitor *mon, const JsonValue *req)
                         "Capabilities negotiation is already complete, command ignored", id);
         return;
     }
-    /* No command here takes arguments (qmp_capabilities' "enable" list aside). */
-    for (size_t i = 0; args && i < json_len(args); i++) {
+    for (size_t i = 0; i < json_len(args); i++) {
         const char *key = json_object_key(args, i);
-        if (cmd->fn || strcmp(key, "enable")) {
+        if (!cmd->args || !g_strv_contains((const gchar *const *)cmd->args, key)) {
             g_autofree char *desc = g_strdup_printf("Parameter '%s' is unexpected", key);
             qmp_reply_error(mon, QMP_GENERIC_ERROR, desc, id);
             return;

@@ -361,7 +361,7 @@ static void create_ram(MachineState *ms)
 
     ms->ram = g_new0(MemoryRegion, 1);
     if (!memory_region_init_ram(ms->ram, "ram", ms->ram_size, &err)) {
-        error_prepend(&err, "-m %" PRIu64 "M: ", ms->ram_size >> 20);
+        error_prepend(&err, "-m: %" PRIu64 " MiB of guest RAM: ", ms->ram_size >> 20);
         error_exit_err(err);
     }
 }

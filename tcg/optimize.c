@@ -287,6 +287,36 @@ static bool simplify(TCGOp *op)
         break;
     }
 
+    /* Cheaper forms. */
+    if (kb) {
+        switch (op->opc) {
+        case INDEX_op_or:
+            if (cb == ones) {
+                make_movi(op, dst, ones);
+                return true;
+            }
+            break;
+        case INDEX_op_xor:
+            if (cb == ones) {
+                op->opc = INDEX_op_not;
+                return true;
+            }
+            break;
+        case INDEX_op_mul:
+            /* x * 2^k = x << k (a one-cycle shift instead of imul) */
+            if (cb && !(cb & (cb - 1)) && cb != (op->type == TCG_TYPE_I32 ?
+                                                 (uint64_t)(int64_t)INT32_MIN :
+                                                 (uint64_t)INT64_MIN)) {
+                op->opc = INDEX_op_shl;
+                op->args[2] = temp_arg(tcg_constant_internal(op->type, __builtin_ctzll(cb)));
+                return true;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+
     /* Same operand twice. */
     if (temp_source(a) == temp_source(b)) {
         switch (op->opc) {
@@ -337,6 +367,24 @@ void tcg_optimize(TCGContext *s)
             TCGTemp *src = temp_source(arg_temp(op->args[k]));
             if (src->type == arg_temp(op->args[k])->type) {
                 op->args[k] = temp_arg(src);
+            }
+        }
+
+        /* Comparisons: constant operand second (it can be an immediate). */
+        {
+            int c0 = -1;
+            switch (op->opc) {
+            case INDEX_op_brcond: c0 = 0; break;
+            case INDEX_op_setcond: case INDEX_op_negsetcond: case INDEX_op_movcond: c0 = 1; break;
+            default: break;
+            }
+            if (c0 >= 0 && temp_is_const(arg_temp(op->args[c0]), &x) &&
+                !temp_is_const(arg_temp(op->args[c0 + 1]), &y)) {
+                int cond_idx = op_carg0(op);
+                TCGArg t = op->args[c0];
+                op->args[c0] = op->args[c0 + 1];
+                op->args[c0 + 1] = t;
+                op->args[cond_idx] = tcg_swap_cond(op->args[cond_idx]);
             }
         }
 

@@ -68,15 +68,18 @@ static void temp_dead(TCGContext *s, TCGTemp *ts)
     if (ts->kind == TEMP_FIXED || ts->kind == TEMP_CONST) {
         return;
     }
+    /*
+     * A translation-local temp may still be read after a label, from its
+     * memory copy (liveness wrote it back): keep that copy valid.
+     */
+    bool in_mem = ts->kind == TEMP_GLOBAL ||
+                  (ts->kind == TEMP_TB && (ts->val_type == TEMP_VAL_MEM ||
+                                           (ts->val_type == TEMP_VAL_REG && ts->mem_coherent)));
+
     if (ts->val_type == TEMP_VAL_REG) {
         reg_release(ts->reg);
     }
-    if (ts->kind == TEMP_GLOBAL || (ts->kind == TEMP_TB && ts->mem_coherent &&
-                                    ts->val_type == TEMP_VAL_REG)) {
-        ts->val_type = TEMP_VAL_MEM;
-    } else {
-        ts->val_type = TEMP_VAL_DEAD;
-    }
+    ts->val_type = in_mem ? TEMP_VAL_MEM : TEMP_VAL_DEAD;
 }
 
 /* Write back if needed and drop the register: the value lives in memory. */
@@ -232,6 +235,19 @@ static void reg_alloc_mov(TCGContext *s, TCGOp *op)
         }
         reg = reg_alloc(s, ~0u, 0);
         tcg_out_movi(s, ots->type, reg, its->val);
+    } else if ((life & SYNC_ARG(0)) && (life & DEAD_ARG(0)) &&
+               its->val_type == TEMP_VAL_REG) {
+        /* The result is only written back: store straight from the input. */
+        if (!ots->mem_allocated) {
+            temp_allocate_frame(s, ots);
+        }
+        tcg_out_st(s, ots->type, its->reg, temp_base_reg(ots), ots->mem_offset);
+        ots->val_type = TEMP_VAL_MEM;
+        ots->mem_coherent = true;
+        if (life & DEAD_ARG(1)) {
+            temp_dead(s, its);
+        }
+        return;
     } else if ((life & DEAD_ARG(1)) && its->kind != TEMP_FIXED &&
                its->val_type == TEMP_VAL_REG) {
         /* The input dies: hand its register over without a move. */
@@ -375,8 +391,7 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
     }
 
     for (int k = 0; k < c.nb_scratch; k++) {
-        uint32_t want = c.scratch_regs ? c.scratch_regs : ~0u;
-        scratch[k] = reg_alloc(s, want, i_regs | o_regs);
+        scratch[k] = reg_alloc(s, ~0u, i_regs | o_regs);
         rs.free_regs &= ~(1u << scratch[k]);
         i_regs |= 1u << scratch[k];
     }

@@ -42,6 +42,9 @@ static inline int64_t type_sext(TCGType type, int64_t v)
     return type == TCG_TYPE_I32 ? (int64_t)(int32_t)v : v;
 }
 
+/* Defined by the runtime (accel/tcg/cpu-exec.c): env -> host code or epilogue. */
+const void *helper_lookup_tb_ptr(void *env);
+
 TCGOp *tcg_emit_op(TCGOpcode opc, TCGType type, int nargs, ...);
 TCGOp *tcg_emit_opv(TCGOpcode opc, TCGType type, const TCGArg *args, int nargs);
 bool tcg_op_has_side_effects(const TCGOp *op);
@@ -76,7 +79,6 @@ typedef struct TCGOpConstraint {
     TCGArgConstraint args[TCG_MAX_OP_ARGS];   /* outputs, then inputs */
     uint32_t clobber;         /* host registers the sequence overwrites */
     int nb_scratch;           /* scratch registers needed (passed in scratch[]) */
-    uint32_t scratch_regs;    /* where the scratch registers may be */
 } TCGOpConstraint;
 
 /* Host registers available to the allocator, in order of preference. */

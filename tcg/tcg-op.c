@@ -50,9 +50,6 @@ void tcg_gen_exit_tb(const struct TranslationBlock *tb, unsigned n)
     tcg_emit_op(INDEX_op_exit_tb, TCG_TYPE_I64, 1, (TCGArg)val);
 }
 
-/* Defined by the runtime (accel/tcg/cpu-exec.c): env -> host code or epilogue. */
-const void *helper_lookup_tb_ptr(void *env);
-
 void tcg_gen_lookup_and_goto_ptr(void)
 {
     TCGv_ptr ptr = tcg_temp_ebb_new_ptr();
@@ -61,6 +58,15 @@ void tcg_gen_lookup_and_goto_ptr(void)
                     tcgv_temp(tcg_env));
     tcg_emit_op(INDEX_op_goto_ptr, TCG_TYPE_PTR, 1, T(ptr));
     tcg_temp_free_ptr(ptr);
+}
+
+void tcg_gen_lookup_and_goto_ptr_same_flags(TCGv_i64 pc)
+{
+    if (!tcg_ctx->tb_inline_lookup) {
+        tcg_gen_lookup_and_goto_ptr();
+        return;
+    }
+    tcg_emit_op(INDEX_op_lookup_goto, TCG_TYPE_I64, 2, T(pc), (TCGArg)tcg_ctx->tb_flags);
 }
 
 void tcg_gen_mb(TCGBar type)

@@ -438,7 +438,7 @@ int tcg_gen_code(void *buf, size_t max_size)
         tcg_dump_ops(log_file());
         fprintf(log_file(), "\n");
     }
-    if (!getenv("TCG_NOOPT")) tcg_optimize(s);
+    tcg_optimize(s);
     tcg_liveness(s);
     if (tern_log_enabled(LOG_OP_OPT)) {
         fprintf(log_file(), "OP after optimization and liveness analysis:\n");

@@ -111,7 +111,6 @@ static int do_convert(const ConvertArgs *a)
     g_autoptr(BlockDriverState) src = img_open(a->in, a->in_fmt,
                                                a->in_flags);
     g_autoptr(BlockDriverState) dst = NULL;
-    g_autoptr(BlockDriverState) base = NULL;
     BlockCreateOpts opts = { 0 };
     void *kv = NULL;
     GError *err = NULL;
@@ -141,24 +140,18 @@ static int do_convert(const ConvertArgs *a)
         g_error_free(err);
         return IMG_FAIL;
     }
-    /* Like qemu-img, the target is written with cache=unsafe. */
+    /* Like qemu-img, the target is written with cache=unsafe. With -B its
+     * backing file is open: partial clusters copy from it. */
     dst = img_open(a->out, a->out_fmt, BDRV_O_RDWR | BDRV_O_NO_FLUSH |
-                   BDRV_O_NO_BACKING);
+                   (a->out_backing ? 0 : BDRV_O_NO_BACKING));
     if (!dst) {
         return IMG_FAIL;
-    }
-    if (a->out_backing) {
-        g_autofree char *path = bdrv_backing_path(a->out, a->out_backing);
-        base = img_open(path, a->out_backing_fmt, BDRV_O_SHARE_RW);
-        if (!base) {
-            return IMG_FAIL;
-        }
     }
     if (bdrv_getlength(dst) < bdrv_getlength(src)) {
         error_report("'%s' is smaller than the source image", a->out);
         return IMG_FAIL;
     }
-    return convert_data(src, dst, base, a) < 0 ? IMG_FAIL : 0;
+    return convert_data(src, dst, bdrv_backing(dst), a) < 0 ? IMG_FAIL : 0;
 }
 
 int img_convert(int argc, char **argv)

@@ -393,7 +393,8 @@ int img_map(int argc, char **argv)
             ? bdrv_block_status_above(bs, off, len - off, &n, &map, &file,
                                       &depth) : -1;
         if (ret >= 0) {
-            ret &= BDRV_BLOCK_DATA | BDRV_BLOCK_ZERO | BDRV_BLOCK_OFFSET_VALID;
+            ret &= BDRV_BLOCK_DATA | BDRV_BLOCK_ZERO | BDRV_BLOCK_OFFSET_VALID |
+                   BDRV_BLOCK_ALLOCATED;
             if (!(ret & BDRV_BLOCK_DATA)) {
                 ret |= BDRV_BLOCK_ZERO;
             }
@@ -405,8 +406,7 @@ int img_map(int argc, char **argv)
                      p_file == file &&
                      (!(ret & BDRV_BLOCK_OFFSET_VALID) || map == p_map + p_len);
         if (!merge && p_flags >= 0) {
-            bool present = p_flags & BDRV_BLOCK_DATA || p_depth == 0 ||
-                           p_file;
+            bool present = p_flags & BDRV_BLOCK_ALLOCATED;
             if (a.json) {
                 printf("%s{ \"start\": %" PRIu64 ", \"length\": %" PRIu64
                        ", \"depth\": %d, \"present\": %s, \"zero\": %s, "

@@ -131,6 +131,42 @@ static bool parse_img_size(const char *str, uint64_t *out)
     return true;
 }
 
+/* The line qemu-img prints before creating an image, options in its order. */
+static void print_formatting(const char *filename, const char *fmt,
+                             const BlockCreateOpts *o)
+{
+    static const char *const prealloc[] = { "off", "metadata", "falloc",
+                                            "full" };
+    bool qcow2 = !strcmp(fmt, "qcow2");
+
+    printf("Formatting '%s', fmt=%s", filename, fmt);
+    if (qcow2) {
+        printf(" cluster_size=%u extended_l2=off",
+               o->cluster_size ? o->cluster_size : 65536);
+    }
+    if (o->prealloc != PREALLOC_OFF) {
+        printf(" preallocation=%s", prealloc[o->prealloc]);
+    }
+    if (qcow2) {
+        printf(" compression_type=zlib");
+    }
+    if (o->has_size) {
+        printf(" size=%" PRIu64, o->size);
+    }
+    if (o->backing_file) {
+        printf(" backing_file=%s", o->backing_file);
+    }
+    if (o->backing_fmt) {
+        printf(" backing_fmt=%s", o->backing_fmt);
+    }
+    if (qcow2) {
+        printf(" lazy_refcounts=%s refcount_bits=%d",
+               o->lazy_refcounts ? "on" : "off",
+               o->refcount_bits ? o->refcount_bits : 16);
+    }
+    printf("\n");
+}
+
 int img_create(int argc, char **argv)
 {
     const char *fmt = "raw", *backing = NULL, *backing_fmt = NULL;
@@ -184,20 +220,7 @@ int img_create(int argc, char **argv)
         return IMG_FAIL;
     }
     if (!quiet) {
-        printf("Formatting '%s', fmt=%s", filename, fmt);
-        if (opts.cluster_size) {
-            printf(" cluster_size=%u", opts.cluster_size);
-        }
-        if (opts.backing_file) {
-            printf(" backing_file=%s", opts.backing_file);
-        }
-        if (opts.backing_fmt) {
-            printf(" backing_fmt=%s", opts.backing_fmt);
-        }
-        if (opts.has_size) {
-            printf(" size=%" PRIu64, opts.size);
-        }
-        printf("\n");
+        print_formatting(filename, fmt, &opts);
     }
     bool ok = bdrv_create(fmt, filename, &opts, &err);
     img_free_create_opts(kv);

@@ -65,8 +65,10 @@ double json_number(const JsonValue *v)
 
 bool json_int(const JsonValue *v, int64_t *out)
 {
-    if (!v || v->type != JSON_NUMBER || v->num != (double)(int64_t)v->num ||
-        v->num < -9223372036854775808.0 || v->num >= 9223372036854775808.0) {
+    /* range first: converting an out-of-range double to int64_t is undefined */
+    if (!v || v->type != JSON_NUMBER ||
+        !(v->num >= -9223372036854775808.0 && v->num < 9223372036854775808.0) ||
+        v->num != (double)(int64_t)v->num) {
         return false;
     }
     *out = (int64_t)v->num;

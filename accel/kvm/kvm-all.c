@@ -226,6 +226,14 @@ bool kvm_init(GError **errp)
     }
     kvm_state.vm_fd = r;
     if (!kvm_arch_init_vm(errp)) {
+        if (errp && *errp) {
+            GError *e = *errp;
+
+            *errp = NULL;
+            error_setg(errp, "%s: the host's KVM refused to set up the VM "
+                       "(see the host kernel log, dmesg)", e->message);
+            g_error_free(e);
+        }
         goto fail;
     }
     memory_listener_register(&kvm_memory_listener, get_system_address_space());

@@ -32,12 +32,8 @@ int kvm_vcpu_ioctl(CPUState *cpu, unsigned long type, void *arg)
     return r < 0 ? -errno : r;
 }
 
-struct kvm_run *kvm_vcpu_run(CPUState *cpu)
-{
-    return vcpu_of(cpu)->run;
-}
-
-unsigned long kvm_vcpu_id(CPUState *cpu)
+/* The vCPU's KVM id: its cpu_index, which is also the x86 APIC ID. */
+static unsigned long kvm_vcpu_id(CPUState *cpu)
 {
     return cpu->cpu_index;
 }

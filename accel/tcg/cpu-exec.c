@@ -18,12 +18,18 @@ void tcg_cpu_init(CPUState *cpu)
     cpu->tcg = g_new0(TCGCPUState, 1);
     tlb = cpu_tlb(cpu);
     tlb->cpu = cpu;
+    tlb->jmp_cache = &cpu_tcg(cpu)->jc;
     tlb->exit_request = 0;
     for (int i = 0; i < CPU_TLB_NB_MMU; i++) {
         tlb->d[i].dirty = true;     /* the tables start out unknown */
     }
     tlb_flush(cpu);
     cpu->exception_index = -1;
+}
+
+void tcg_cpu_set_singlestep(CPUState *cpu, bool enable)
+{
+    cpu_tcg(cpu)->singlestep = enable;
 }
 
 void tcg_cpu_kick(CPUState *cpu)
@@ -62,6 +68,9 @@ const void *helper_lookup_tb_ptr(void *env)
     uint64_t pc;
     uint32_t flags;
 
+    if (cpu_tcg(cpu)->singlestep) {
+        return tcg_ctx->goto_ptr_return;     /* one instruction per cpu_exec */
+    }
     tcg_cpu_ops->get_tb_cpu_state(cpu, &pc, &flags);
     tb = tb_lookup(cpu, pc, flags, false);
     if (!tb) {
@@ -80,7 +89,8 @@ static bool cpu_handle_exception(CPUState *cpu, int *ret)
     if (cpu->exception_index < 0) {
         return false;
     }
-    if (cpu->exception_index >= EXCP_INTERRUPT) {
+    /* user mode: linux-user handles target exceptions (system calls, faults) */
+    if (cpu->exception_index >= EXCP_INTERRUPT || tcg_ctx->user_mode) {
         *ret = cpu->exception_index;
         cpu->exception_index = -1;
         return true;
@@ -96,7 +106,13 @@ static bool cpu_handle_exception(CPUState *cpu, int *ret)
 static bool cpu_handle_interrupt(CPUState *cpu, TranslationBlock **last_tb)
 {
     uint32_t req = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE);
+    uint32_t flush = __atomic_exchange_n(&cpu_tcg(cpu)->pending_flush, 0, __ATOMIC_SEQ_CST);
     CPUTLB *tlb = cpu_tlb(cpu);
+
+    if (flush) {
+        tlb_flush_by_mmuidx(cpu, flush);   /* requested by another vCPU */
+        *last_tb = NULL;
+    }
 
     if (req) {
         if (req & CPU_INTERRUPT_HALT) {
@@ -187,6 +203,15 @@ int cpu_exec(CPUState *cpu)
             unsigned flushes = tb_flush_count;
 
             tcg_cpu_ops->get_tb_cpu_state(cpu, &pc, &flags);
+            if (cpu_tcg(cpu)->singlestep) {
+                /* one instruction, translated for this step only */
+                tb = tb_gen_code(cpu, pc, flags, 1 | CF_NOCHAIN | CF_NOCACHE);
+                cpu_exec_tb(cpu, tb, &last_tb, &tb_exit);
+                if (cpu->exception_index < 0) {
+                    cpu->exception_index = EXCP_DEBUG;
+                }
+                break;
+            }
             tb = tb_lookup(cpu, pc, flags, true);
             if (!tb) {
                 tb = tb_gen_code(cpu, pc, flags, 0);

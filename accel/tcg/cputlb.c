@@ -98,6 +98,42 @@ void tlb_flush_page(CPUState *cpu, uint64_t addr)
     tlb_flush_page_by_mmuidx(cpu, addr, (1u << CPU_TLB_NB_MMU) - 1);
 }
 
+void tlb_flush_by_mmuidx_all_cpus(CPUState *src, uint16_t idxmap)
+{
+    CPUState *cpu;
+
+    CPU_FOREACH(cpu) {
+        if (cpu != src && cpu->tcg) {
+            __atomic_or_fetch(&cpu_tcg(cpu)->pending_flush, idxmap, __ATOMIC_SEQ_CST);
+            tcg_cpu_kick(cpu);
+        }
+    }
+    if (src) {
+        tlb_flush_by_mmuidx(src, idxmap);
+    }
+}
+
+void tlb_flush_all_cpus(CPUState *src)
+{
+    tlb_flush_by_mmuidx_all_cpus(src, (1u << CPU_TLB_NB_MMU) - 1);
+}
+
+void tlb_flush_page_all_cpus(CPUState *src, uint64_t addr)
+{
+    CPUState *cpu;
+
+    CPU_FOREACH(cpu) {
+        if (cpu != src && cpu->tcg) {
+            __atomic_or_fetch(&cpu_tcg(cpu)->pending_flush, (1u << CPU_TLB_NB_MMU) - 1,
+                              __ATOMIC_SEQ_CST);
+            tcg_cpu_kick(cpu);
+        }
+    }
+    if (src) {
+        tlb_flush_page(src, addr);
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Filling */
 
@@ -139,8 +175,6 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, hwaddr paddr, int prot, int mmu
                     (uintptr_t)page;
         if (sec.mr->type == MR_ROM) {
             write_flags = TLB_MMIO;     /* the memory API drops and logs the write */
-        } else if (page_has_code(ppage)) {
-            write_flags = TLB_NOTDIRTY;
         }
     }
     if (io) {
@@ -149,6 +183,17 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, hwaddr paddr, int prot, int mmu
     e->addr_code = (prot & PAGE_EXEC) && ram ? page : (uint64_t)-1;
     e->addr_read = (prot & PAGE_READ) ? page | io : (uint64_t)-1;
     e->addr_write = (prot & PAGE_WRITE) ? page | io | write_flags : (uint64_t)-1;
+    /*
+     * Another vCPU may have just translated code on this page: it marks
+     * the page before scanning TLBs, we publish the entry before checking
+     * the mark again, so one of the two sets TLB_NOTDIRTY.
+     */
+    if (ram && !write_flags && (prot & PAGE_WRITE)) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (page_has_code(ppage)) {
+            e->addr_write |= TLB_NOTDIRTY;
+        }
+    }
     if (tern_log_enabled(LOG_MMU)) {
         tern_log("tlb_set_page: mmu %d va 0x%" PRIx64 " -> pa 0x%" HWADDR_PRIx
                  " prot %d%s\n", mmu_idx, page, ppage, prot, io ? " io" : "");

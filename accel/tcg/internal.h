@@ -6,23 +6,14 @@
 #include <setjmp.h>
 #include "exec/cpu-exec.h"
 #include "exec/cputlb.h"
-
-#define TB_JMP_CACHE_BITS 12
-#define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
+#include "exec/tb-jmp-cache.h"
 
 /* Per-vCPU runtime state (CPUState.tcg). */
 typedef struct TCGCPUState {
     sigjmp_buf jmp_env;
-    /*
-     * Jump cache: recently run TBs by guest virtual pc. An entry is valid
-     * only while its gen equals jc_gen, so a full clear (every TLB flush)
-     * is one increment.
-     */
-    uint64_t jc_gen;
-    struct {
-        uint64_t gen;
-        TranslationBlock *tb;
-    } jc[TB_JMP_CACHE_SIZE];
+    uint32_t pending_flush;     /* MMU indexes other vCPUs asked us to flush */
+    bool singlestep;
+    TBJmpCache jc;              /* a full clear (every TLB flush) is jc.gen++ */
 } TCGCPUState;
 
 extern const TCGCPUOps *tcg_cpu_ops;
@@ -30,21 +21,6 @@ extern const TCGCPUOps *tcg_cpu_ops;
 static inline TCGCPUState *cpu_tcg(CPUState *cpu)
 {
     return cpu->tcg;
-}
-
-/*
- * Jump cache index: the low bits of the page number pick a group of
- * TB_JMP_GROUP entries so that a page flush clears one group (see
- * tb_jmp_cache_clear_page); the offset in the page, folded, picks the entry.
- */
-#define TB_JMP_GROUP_BITS 8
-#define TB_JMP_GROUP (1u << TB_JMP_GROUP_BITS)
-
-static inline unsigned tb_jmp_cache_hash(uint64_t pc)
-{
-    unsigned page = (unsigned)(pc >> TARGET_PAGE_BITS) & ((TB_JMP_CACHE_SIZE / TB_JMP_GROUP) - 1);
-    unsigned in_page = (unsigned)((pc >> 1) ^ (pc >> (1 + TB_JMP_GROUP_BITS))) & (TB_JMP_GROUP - 1);
-    return page * TB_JMP_GROUP + in_page;
 }
 
 void tb_jmp_cache_clear(CPUState *cpu);

@@ -29,6 +29,7 @@ static uint8_t *code_ptr;          /* next free byte (executable view) */
 #define CODE_SLACK 65536           /* room for the largest TB past the limit */
 
 const TCGCPUOps *tcg_cpu_ops;
+void (*tcg_user_code_page_hook)(uint64_t guest_page);
 intptr_t tcg_tlb_offset;
 volatile unsigned tb_flush_count;
 
@@ -73,6 +74,29 @@ static TranslationBlock *tb_hash[1u << TB_HASH_BITS];
 
 static GPtrArray *all_tbs;          /* in code address order, since the last flush */
 static GHashTable *code_pages;      /* guest physical page -> GPtrArray of TBs */
+
+/*
+ * One bit per guest physical page below CODE_BITMAP_LIMIT that holds code,
+ * so that TLB fills can ask page_has_code() without taking tb_lock.
+ * Written under tb_lock; the mapping is reserved lazily by the kernel.
+ */
+#define CODE_BITMAP_LIMIT (1ull << 40)
+static unsigned long *code_bitmap;
+
+static void code_bitmap_set(hwaddr page, bool on)
+{
+    uint64_t n = page >> TARGET_PAGE_BITS;
+    unsigned long bit = 1ul << (n % 64);
+
+    if (page >= CODE_BITMAP_LIMIT) {
+        return;
+    }
+    if (on) {
+        __atomic_or_fetch(&code_bitmap[n / 64], bit, __ATOMIC_RELEASE);
+    } else {
+        __atomic_and_fetch(&code_bitmap[n / 64], ~bit, __ATOMIC_RELEASE);
+    }
+}
 
 static void tb_lock_take(void)
 {
@@ -145,10 +169,16 @@ void tcg_exec_init(const TCGCPUOps *ops, size_t size, bool user_mode, uintptr_t 
     tcg_context_init();
     tcg_set_guest_memory(user_mode, guest_base, ops->tlb_offset + offsetof(CPUTLB, table),
                          ops->nb_mmu_modes);
+    tcg_ctx->jc_env_offset = ops->tlb_offset + offsetof(CPUTLB, jmp_cache);
     code_buffer_alloc(size ? size : 256u << 20);
     len = tcg_prologue_init(code_rx, code_size, code_rw_offset);
     code_tb_start = code_ptr = code_rx + TERN_ALIGN_UP(len, 64);
     all_tbs = g_ptr_array_new();
+    code_bitmap = mmap(NULL, CODE_BITMAP_LIMIT >> (TARGET_PAGE_BITS + 3), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (code_bitmap == MAP_FAILED) {
+        error_exit("tcg: cannot map the code page bitmap: %s", strerror(errno));
+    }
     code_pages = g_hash_table_new(g_direct_hash, g_direct_equal);
     if (!user_mode) {
         memory_ram_write_hook = memory_write_hook;
@@ -211,16 +241,16 @@ TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint32_t flags, bool may
 {
     TCGCPUState *ts = cpu_tcg(cpu);
     unsigned h = tb_jmp_cache_hash(pc);
-    TranslationBlock *tb = __atomic_load_n(&ts->jc[h].tb, __ATOMIC_ACQUIRE);
+    TranslationBlock *tb = __atomic_load_n(&ts->jc.e[h].tb, __ATOMIC_ACQUIRE);
 
-    if (tb && ts->jc[h].gen == ts->jc_gen && tb->pc == pc && tb->flags == flags &&
+    if (tb && ts->jc.e[h].gen == ts->jc.gen && tb->pc == pc && tb->flags == flags &&
         !tb_is_invalid(tb)) {
         return tb;
     }
     tb = tb_htable_lookup(cpu, pc, flags, may_fill);
     if (tb) {
-        ts->jc[h].gen = ts->jc_gen;
-        __atomic_store_n(&ts->jc[h].tb, tb, __ATOMIC_RELEASE);
+        ts->jc.e[h].gen = ts->jc.gen;
+        __atomic_store_n(&ts->jc.e[h].tb, tb, __ATOMIC_RELEASE);
     }
     return tb;
 }
@@ -228,7 +258,7 @@ TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint32_t flags, bool may
 /* Called on the vCPU's own thread (TLB flush) or with all vCPUs out (tb_flush). */
 void tb_jmp_cache_clear(CPUState *cpu)
 {
-    cpu_tcg(cpu)->jc_gen++;
+    cpu_tcg(cpu)->jc.gen++;
 }
 
 void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t addr)
@@ -239,7 +269,7 @@ void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t addr)
     for (int k = 0; k < 2; k++) {
         unsigned base = tb_jmp_cache_hash(addr - k * TARGET_PAGE_SIZE) & ~(TB_JMP_GROUP - 1);
         for (unsigned i = 0; i < TB_JMP_GROUP; i++) {
-            __atomic_store_n(&ts->jc[base + i].tb, NULL, __ATOMIC_RELAXED);
+            __atomic_store_n(&ts->jc.e[base + i].tb, NULL, __ATOMIC_RELAXED);
         }
     }
 }
@@ -283,6 +313,7 @@ static void page_remove_tb(hwaddr page, TranslationBlock *tb)
         if (list->len == 0) {
             g_hash_table_remove(code_pages, (gpointer)(uintptr_t)page);
             g_ptr_array_free(list, true);
+            code_bitmap_set(page, false);
         }
     }
 }
@@ -342,6 +373,10 @@ bool page_has_code(hwaddr page)
     bool locked = tb_lock_held;     /* code fetch during translation fills the TLB */
     bool r;
 
+    if (page < CODE_BITMAP_LIMIT) {
+        uint64_t n = page >> TARGET_PAGE_BITS;
+        return (__atomic_load_n(&code_bitmap[n / 64], __ATOMIC_ACQUIRE) >> (n % 64)) & 1;
+    }
     if (!locked) {
         tb_lock_take();
     }
@@ -356,7 +391,16 @@ void tb_invalidate_phys_range(hwaddr start, hwaddr end)
 {
     bool locked = tb_lock_held;
 
+    bool any = false;
+
     if (!code_pages || start >= end) {
+        return;
+    }
+    /* Most writes (DMA, data) touch no code: check without the lock first. */
+    for (hwaddr page = start & TARGET_PAGE_MASK; page < end && !any; page += TARGET_PAGE_SIZE) {
+        any = page_has_code(page);
+    }
+    if (!any) {
         return;
     }
     if (!locked) {
@@ -401,6 +445,8 @@ static void do_tb_flush(void)
     }
     g_ptr_array_set_size(all_tbs, 0);
     g_hash_table_remove_all(code_pages);
+    /* give the bitmap's pages back to the kernel: they read as zero again */
+    madvise(code_bitmap, CODE_BITMAP_LIMIT >> (TARGET_PAGE_BITS + 3), MADV_DONTNEED);
     memset(tb_hash, 0, sizeof(tb_hash));
     code_ptr = code_tb_start;
     __atomic_add_fetch(&tb_flush_count, 1, __ATOMIC_SEQ_CST);
@@ -468,8 +514,12 @@ static void page_add_tb(hwaddr page, TranslationBlock *tb)
     if (!list) {
         list = g_ptr_array_new();
         g_hash_table_insert(code_pages, (gpointer)(uintptr_t)page, list);
+        code_bitmap_set(page, true);
         /* from now on, guest stores to this page go through the slow path */
         tlb_protect_code(page);
+        if (tcg_ctx->user_mode && tcg_user_code_page_hook) {
+            tcg_user_code_page_hook(page);
+        }
     }
     g_ptr_array_add(list, tb);
 }
@@ -498,6 +548,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
     TCGContext *s = tcg_ctx;
     TranslationBlock *tb, *existing;
     int max_insns = cflags & CF_COUNT_MASK;
+    bool flushed = false;
     int size;
 
     if (phys == (hwaddr)-1) {
@@ -511,7 +562,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
         cflags |= CF_NOCHAIN;
     }
     tb_lock_take();
-    existing = tb_htable_lookup(cpu, pc, flags, false);
+    existing = (cflags & CF_NOCACHE) ? NULL : tb_htable_lookup(cpu, pc, flags, false);
     if (existing) {
         tb_lock_release();
         return existing;
@@ -532,6 +583,9 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
         tb->jmp_insn_offset[0] = tb->jmp_insn_offset[1] = UINT32_MAX;
 
         tcg_func_start();
+        s->tb_flags = flags;
+        s->tb_inline_lookup = !(cflags & (CF_NOCHAIN | CF_NOCACHE)) &&
+                              !tern_log_enabled(LOG_EXEC);
         exit = gen_tb_start();
         tcg_cpu_ops->translate_block(cpu, tb, max_insns);
         gen_tb_end(tb, exit);
@@ -544,8 +598,12 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
         g_free(tb);
         if (s->nb_insns > 1 && max_insns > 1) {
             max_insns = MAX(1, s->nb_insns / 2);    /* too big for one TB */
-        } else {
+        } else if (!flushed) {
             tb_flush_exclusive(cpu);
+            flushed = true;
+        } else {
+            error_exit("tcg: cannot translate the instruction at pc 0x%" PRIx64
+                       " (code too large for the frame or buffer)", pc);
         }
     }
 
@@ -569,7 +627,11 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
         fflush(f);
     }
 
-    g_ptr_array_add(all_tbs, tb);
+    g_ptr_array_add(all_tbs, tb);      /* host pc lookups find every TB */
+    if (cflags & CF_NOCACHE) {
+        tb_lock_release();
+        return tb;
+    }
     page_add_tb(tb->page_addr[0], tb);
     if (tb->page_addr[1] != (hwaddr)-1) {
         page_add_tb(tb->page_addr[1], tb);

@@ -3,8 +3,8 @@
 # images made by qemu-img read correctly in Tern and pass tern-img check.
 # usage: qemu-img-compat.sh TERN_IMG BLK_IO
 set -u
-TERN_IMG=$1
-BLK_IO=$2
+TERN_IMG=$(realpath "$1")
+BLK_IO=$(realpath "$2")
 
 if ! command -v qemu-img >/dev/null || ! command -v qemu-io >/dev/null; then
     echo "SKIP: qemu-img/qemu-io not installed (Debian package qemu-utils)"
@@ -155,14 +155,56 @@ qemu-io -c 'sleep 4000' lock.qcow2 >/dev/null 2>&1 &
 qpid=$!
 sleep 1
 expect_fail "Tern refuses an image QEMU has open" "lock" "$BLK_IO" lock.qcow2 qcow2 r:0:1:0
+expect_fail "create does not wipe an image in use" "lock" "$TERN_IMG" create -q -f qcow2 lock.qcow2 1M
 wait $qpid
+run "image in use was left intact" qemu-img check lock.qcow2
 "$BLK_IO" lock.qcow2 qcow2 p:4 >/dev/null 2>&1 &
 tpid=$!
 sleep 1
 expect_fail "QEMU refuses an image Tern has open" "lock" qemu-io -c 'read 0 1' lock.qcow2
 wait $tpid
 
-# 9. Refusals.
+# 9. check finds and repairs refcount damage; qemu-img agrees afterwards.
+"$TERN_IMG" create -q -f qcow2 dmg.qcow2 4M
+"$BLK_IO" dmg.qcow2 qcow2 w:0:1M:0x21 >/dev/null
+python3 - <<'EOF'
+import struct
+with open("dmg.qcow2", "r+b") as f:
+    f.seek(48); rt = struct.unpack(">Q", f.read(8))[0]
+    f.seek(rt); rb = struct.unpack(">Q", f.read(8))[0]
+    f.seek(rb + 2 * 3); f.write(b"\0\0")       # L1 table cluster: refcount 0
+    f.seek(rb + 2 * 40); f.write(b"\0\1")      # unused cluster 40: leaked
+EOF
+"$TERN_IMG" check dmg.qcow2 >/dev/null 2>&1
+[ $? = 2 ] && ok "check reports corruption (exit 2)" || not_ok "check exit status on corruption"
+expect_fail "qemu-img sees the damage too" "ERROR" qemu-img check dmg.qcow2
+run "check -r all" "$TERN_IMG" check -r all dmg.qcow2
+run "qemu-img check after repair" qemu-img check dmg.qcow2
+run "data survives repair" "$BLK_IO" dmg.qcow2 qcow2 r:0:1M:0x21
+
+# 10. Killed mid-write: qemu-img check finds no corruption (leaks allowed).
+"$TERN_IMG" create -q -f qcow2 -o cluster_size=4k kill.qcow2 256M
+KOPS=$(for i in $(seq 0 3999); do echo -n "w:$((i * 61440 + 512)):5000:$((i % 250 + 1)) "; done)
+for delay in 0.05 0.1 0.2 0.3 0.5; do
+    "$BLK_IO" kill.qcow2 qcow2 $KOPS >/dev/null 2>&1 &
+    kpid=$!
+    sleep $delay
+    kill -9 $kpid 2>/dev/null
+    wait $kpid 2>/dev/null
+    qemu-img check kill.qcow2 >check.out 2>&1
+    st=$?
+    if [ $st = 0 ] || [ $st = 3 ]; then ok "killed after ${delay}s: qemu-img check exit $st"
+    else not_ok "killed after ${delay}s: qemu-img check exit $st"; sed 's/^/    /' check.out | head; fi
+    "$TERN_IMG" check -q -r leaks kill.qcow2
+done
+run "clean after repairs" qemu-img check kill.qcow2
+
+# 11. convert -B keeps only what differs from the new backing file.
+run "convert -B" "$TERN_IMG" convert -f qcow2 -O qcow2 -B base.raw -F raw top.qcow2 rebased.qcow2
+run "qemu-img compare rebased" qemu-img compare -F raw rebased.qcow2 chain.raw
+run "rebased image is small" test "$(stat -c %s rebased.qcow2)" -lt 1000000
+
+# 12. Refusals.
 expect_fail "format=qcow2 on a raw file" "not in qcow2 format" "$BLK_IO" ref.raw qcow2 r:0:1:0x11
 expect_fail "format=raw on a qcow2 file for writing" "qcow2 header" "$BLK_IO" conv.qcow2 raw w:0:1:0
 qemu-img create -q -f qcow2 -o extended_l2=on ext.qcow2 1M

@@ -305,7 +305,7 @@ static void crash_workload(BlockDriverState *bs)
     bdrv_pwrite(bs, 30 << 20, 300000, buf);
 }
 
-static void crash_test(bool lazy)
+static void crash_test(bool lazy, uint32_t cluster_size, int refcount_bits)
 {
     g_autofree char *f = path("crash.qcow2");
     g_autofree char *backing = path("crash-base.qcow2");
@@ -318,11 +318,15 @@ static void crash_test(bool lazy)
     }
     for (n = 0;; n++) {
         BlockCreateOpts o = { .size = 16 << 20, .has_size = true,
-                              .cluster_size = 4096, .lazy_refcounts = lazy,
+                              .cluster_size = cluster_size,
+                              .refcount_bits = refcount_bits,
+                              .lazy_refcounts = lazy,
                               .backing_file = "crash-base.qcow2",
                               .backing_fmt = "qcow2" };
         assert_true(bdrv_create("qcow2", f, &o, NULL));
-        BlockDriverState *bs = open_img(f, "qcow2", BDRV_O_RDWR);
+        /* No flushes: only the order of writes matters for a kill. */
+        BlockDriverState *bs = open_img(f, "qcow2",
+                                        BDRV_O_RDWR | BDRV_O_NO_FLUSH);
         bdrv_inject_write_failure(bs, n);
         crash_workload(bs);
         /* Nothing more reaches the file: as if killed at this point. */
@@ -354,18 +358,26 @@ static void crash_test(bool lazy)
             break;
         }
     }
-    printf("# crash test (lazy=%d): cut at each of %d write steps\n", lazy, n);
+    printf("# crash test (lazy=%d, cluster %u, refcount bits %d): cut at "
+           "each of %d write steps\n", lazy, cluster_size, refcount_bits, n);
     assert_true(n > 20);
 }
 
 static void test_crash_consistency(void **state)
 {
-    crash_test(false);
+    crash_test(false, 4096, 16);
+}
+
+/* Tiny refcount blocks: the cuts land inside refcount block creation and
+ * refcount table growth too. */
+static void test_crash_refcount_growth(void **state)
+{
+    crash_test(false, 512, 64);
 }
 
 static void test_lazy_refcounts(void **state)
 {
-    crash_test(true);
+    crash_test(true, 4096, 16);
 }
 
 static void test_dirty_bit(void **state)
@@ -633,6 +645,7 @@ int main(void)
         cmocka_unit_test(test_refcount_overflow),
         cmocka_unit_test(test_resize),
         cmocka_unit_test(test_crash_consistency),
+        cmocka_unit_test(test_crash_refcount_growth),
         cmocka_unit_test(test_lazy_refcounts),
         cmocka_unit_test(test_dirty_bit),
         cmocka_unit_test(test_check_repair),

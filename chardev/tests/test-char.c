@@ -279,7 +279,8 @@ static void test_socket_tcp(void **state)
         g_autofree char *spec = NULL;
 
         port = 20000 + (getpid() * 7 + i * 131) % 30000;
-        spec = g_strdup_printf("tcp:127.0.0.1:%d,server=on,wait=off", port);
+        /* QEMU's old spelling of server=on,wait=off still works */
+        spec = g_strdup_printf("tcp:127.0.0.1:%d,server,nowait", port);
         s = qemu_chr_new("serial6", spec, &err);
         if (!s) {
             g_error_free(err);

@@ -11,6 +11,7 @@
 #include "sysemu/monitor.h"
 #include "sysemu/runstate.h"
 #include "util/json.h"
+#include "exec/memory.h"
 
 static GPtrArray *events_seen;     /* names of events skipped by qmp_reply */
 
@@ -167,6 +168,22 @@ static void test_qmp_session(void **state)
                        "JSON parse error");
     expect_error_class(fd, pending, "{\"execute\": \"system_powerdown\"}", "GenericError",
                        "not supported");
+    expect_error_class(fd, pending, "{\"execute\": \"human-monitor-command\"}",
+                       "GenericError", "'command-line' is missing");
+    expect_error_class(fd, pending,
+                       "{\"execute\": \"human-monitor-command\", "
+                       "\"arguments\": {\"command-line\": 1}}",
+                       "GenericError", "expected: string");
+    /* HMP through QMP: its output comes back as a string */
+    g_autofree char *hmc = qmp_cmd(fd, pending,
+                                   "{\"execute\": \"human-monitor-command\", "
+                                   "\"arguments\": {\"command-line\": \"info status\"}}");
+    assert_true(g_str_has_prefix(hmc, "{\"return\": \"VM status: "));
+    assert_non_null(strstr(hmc, "\\n\"}"));
+    g_autofree char *hmc2 = qmp_cmd(fd, pending,
+                                    "{\"execute\": \"human-monitor-command\", "
+                                    "\"arguments\": {\"command-line\": \"nonsense\"}}");
+    assert_string_equal(hmc2, "{\"return\": \"unknown command: 'nonsense'\\n\"}");
     /* the session survives all that */
     g_autofree char *again = qmp_cmd(fd, pending, "{\"execute\": \"query-status\"}");
     assert_true(g_str_has_prefix(again, "{\"return\": {\"status\": "));
@@ -361,12 +378,53 @@ static void test_mon_mux(void **state)
     qemu_chr_fe_deinit(&serial);
 }
 
+/* HMP commands whose output monitor_hmp_command captures: xp, info mtree. */
+static void test_hmp_memory(void **state)
+{
+    static uint8_t ram[64];
+    static MemoryRegion mr;
+
+    for (size_t i = 0; i < sizeof(ram); i++) {
+        ram[i] = (uint8_t)(0x10 + i);
+    }
+    memcpy(ram + 32, "Tern", 4);
+    memory_region_init_ram_ptr(&mr, "test-ram", sizeof(ram), ram);
+    memory_region_add_subregion(get_system_memory(), 0x80000000, &mr);
+
+    g_autofree char *w = monitor_hmp_command("xp /5xw 0x80000000");
+    assert_string_equal(w, "0000000080000000: 0x13121110 0x17161514 0x1b1a1918 0x1f1e1d1c\n"
+                           "0000000080000010: 0x23222120\n");
+    g_autofree char *b = monitor_hmp_command("xp /2xb 0x80000001");
+    assert_string_equal(b, "0000000080000001: 0x11 0x12\n");
+    g_autofree char *g = monitor_hmp_command("xp /1ug 0x80000000");
+    assert_string_equal(g, "0000000080000000: 1663540288323457296\n");
+    g_autofree char *c = monitor_hmp_command("xp /5c 0x80000020");
+    assert_string_equal(c, "0000000080000020: 'T' 'e' 'r' 'n' '4'\n");
+    g_autofree char *nc = monitor_hmp_command("xp /1c 0x80000000");
+    assert_string_equal(nc, "0000000080000000: '\\x10'\n");
+    g_autofree char *d = monitor_hmp_command("xp /1dh 0x80000000");
+    assert_string_equal(d, "0000000080000000: 4368\n");
+    g_autofree char *def = monitor_hmp_command("xp 0x80000004");
+    assert_string_equal(def, "0000000080000004: 0x17161514\n");
+    g_autofree char *bad = monitor_hmp_command("xp /4q 0x80000000");
+    assert_non_null(strstr(bad, "bad format"));
+    g_autofree char *noaddr = monitor_hmp_command("xp /4x zebra");
+    assert_non_null(strstr(noaddr, "'zebra' is not an address"));
+    g_autofree char *huge = monitor_hmp_command("xp /99999999xg 0");
+    assert_non_null(strstr(huge, "count must be"));
+
+    g_autofree char *mtree = monitor_hmp_command("info mtree");
+    assert_non_null(strstr(mtree, "0000000080000000-000000008000003f (ram) test-ram"));
+    memory_region_del_subregion(get_system_memory(), &mr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_qmp_session),
         cmocka_unit_test(test_hmp),
         cmocka_unit_test(test_mon_mux),
+        cmocka_unit_test(test_hmp_memory),
     };
 
     /* monitor commands run under the big lock, as on the main loop */

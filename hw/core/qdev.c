@@ -79,6 +79,9 @@ void qdev_delete(DeviceState *dev)
         return;
     }
     qdev_unrealize(dev);
+    if (dev->dc->instance_finalize) {
+        dev->dc->instance_finalize(dev);
+    }
     qdev_prop_release_all(dev);
     g_ptr_array_remove(all_devices, dev);
     for (unsigned i = 0; i < dev->child_buses->len; i++) {

@@ -8,7 +8,7 @@
 #include "tern/osdep.h"
 #include <libfdt.h>
 #include "hw/riscv/virt.h"
-#include "hw/intc/riscv_aclint.h"
+#include "hw/pci/pci.h"
 
 #define FDT_INITIAL_SIZE (64 * 1024)
 
@@ -170,6 +170,52 @@ static int add_device(void *fdt, int soc, const char *type, const MemMapEntry *m
     return node;
 }
 
+/* The ECAM host bridge: windows in "ranges", INTx routing in "interrupt-map". */
+static void create_pcie(void *fdt, int soc, VirtMachineState *s, VirtPhandles *ph)
+{
+    const MemMapEntry *m = virt_memmap;
+    const MemMapEntry *pio = &m[VIRT_PCIE_PIO], *mmio = &m[VIRT_PCIE_MMIO];
+    const MemMapEntry *high = &s->pcie_high_mmio;
+    /* <flags pci-addr(2) cpu-addr(2) size(2)>: I/O, 32-bit MMIO, 64-bit MMIO */
+    const uint32_t ranges[] = {
+        0x1000000, 0, 0, pio->base >> 32, (uint32_t)pio->base, pio->size >> 32,
+        (uint32_t)pio->size,
+        0x2000000, mmio->base >> 32, (uint32_t)mmio->base, mmio->base >> 32,
+        (uint32_t)mmio->base, mmio->size >> 32, (uint32_t)mmio->size,
+        0x3000000, high->base >> 32, (uint32_t)high->base, high->base >> 32,
+        (uint32_t)high->base, high->size >> 32, (uint32_t)high->size,
+    };
+    const uint32_t bus_range[] = { 0, 0xff };
+    const uint32_t map_mask[] = { PCI_DEVFN(3, 0) << 8, 0, 0, 7 };
+    /* <devfn << 8, 0, 0, pin, plic, irq> for the four slots the mask distinguishes */
+    uint32_t map[4 * PCI_NUM_PINS * 6];
+    unsigned n = 0;
+    int node = add_node_at(fdt, soc, "pci", m[VIRT_PCIE_ECAM].base);
+
+    for (unsigned slot = 0; slot < 4; slot++) {
+        for (unsigned pin = 0; pin < PCI_NUM_PINS; pin++) {
+            const uint32_t entry[6] = {
+                PCI_DEVFN(slot, 0) << 8, 0, 0, pin + 1, ph->plic,
+                VIRT_PCIE_IRQ + (slot + pin) % PCI_NUM_PINS,
+            };
+            memcpy(&map[n], entry, sizeof(entry));
+            n += 6;
+        }
+    }
+    set_cell(fdt, node, "#address-cells", 3);
+    set_cell(fdt, node, "#interrupt-cells", 1);
+    set_cell(fdt, node, "#size-cells", 2);
+    set_string(fdt, node, "compatible", "pci-host-ecam-generic");
+    set_string(fdt, node, "device_type", "pci");
+    set_cell(fdt, node, "linux,pci-domain", 0);
+    set_cells(fdt, node, "bus-range", bus_range, 2);
+    set_empty(fdt, node, "dma-coherent");
+    set_reg(fdt, node, m[VIRT_PCIE_ECAM].base, m[VIRT_PCIE_ECAM].size);
+    set_cells(fdt, node, "ranges", ranges, ARRAY_SIZE(ranges));
+    set_cells(fdt, node, "interrupt-map", map, n);
+    set_cells(fdt, node, "interrupt-map-mask", map_mask, 4);
+}
+
 static void create_soc(void *fdt, VirtMachineState *s, VirtPhandles *ph)
 {
     static const char *const clint_compat[] = { "sifive,clint0", "riscv,clint0", NULL };
@@ -210,6 +256,10 @@ static void create_soc(void *fdt, VirtMachineState *s, VirtPhandles *ph)
                        m[VIRT_VIRTIO].base + i * m[VIRT_VIRTIO].size, "virtio,mmio", ph,
                        VIRT_VIRTIO_IRQ + i);
         }
+    }
+
+    if (s->pcie) {
+        create_pcie(fdt, soc, s, ph);
     }
 
     node = add_node_at(fdt, soc, "test", m[VIRT_TEST].base);

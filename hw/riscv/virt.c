@@ -8,6 +8,8 @@
  *   0x0c000000  PLIC, contexts 2h (M) and 2h+1 (S) for hart h
  *   0x10000000  NS16550A UART (serial0)         PLIC source 10
  *   0x10001000  8 virtio-mmio transports        PLIC sources 1..8
+ *   0x03000000  PCIe port I/O window; 0x30000000 ECAM; 0x40000000 MMIO
+ *               window (and 16 GiB above RAM)   PLIC sources 32..35 (INTx)
  *   0x80000000  DRAM
  */
 #include "tern/osdep.h"
@@ -20,6 +22,7 @@
 #include "hw/rtc/goldfish_rtc.h"
 #include "hw/misc/sifive_test.h"
 #include "hw/virtio/virtio-mmio.h"
+#include "hw/pci/gpex.h"
 #include "hw/loader.h"
 #include "block/block-backend.h"
 #include "sysemu/vl.h"
@@ -36,6 +39,9 @@ const MemMapEntry virt_memmap[VIRT_MEMMAP_COUNT] = {
     [VIRT_PLIC]   = { 0xc000000,  PLIC_CONTEXT_BASE + 512 * 2 * PLIC_CONTEXT_STRIDE },
     [VIRT_UART0]  = { 0x10000000, 0x100 },
     [VIRT_VIRTIO] = { 0x10001000, 0x1000 },
+    [VIRT_PCIE_PIO]  = { 0x03000000, 0x10000 },
+    [VIRT_PCIE_ECAM] = { 0x30000000, 0x10000000 },
+    [VIRT_PCIE_MMIO] = { 0x40000000, 0x40000000 },
     [VIRT_DRAM]   = { 0x80000000, 0 },
 };
 
@@ -50,6 +56,28 @@ static bool set_dumpdtb(MachineState *ms, const char *value, GError **errp)
 
     g_free(s->dumpdtb);
     s->dumpdtb = g_strdup(value);
+    return true;
+}
+
+/*
+ * QEMU's interrupt-controller choices, accepted where they name what Tern
+ * builds (the SiFive CLINT layout and the PLIC), refused otherwise.
+ */
+static bool set_aclint(MachineState *ms, const char *value, GError **errp)
+{
+    if (strcmp(value, "off") && strcmp(value, "false") && strcmp(value, "no")) {
+        error_setg(errp, "only aclint=off (the SiFive CLINT layout) is supported");
+        return false;
+    }
+    return true;
+}
+
+static bool set_aia(MachineState *ms, const char *value, GError **errp)
+{
+    if (strcmp(value, "none")) {
+        error_setg(errp, "only aia=none (the PLIC) is supported; no APLIC/IMSIC");
+        return false;
+    }
     return true;
 }
 
@@ -133,6 +161,24 @@ static void create_virtio_drives(void)
     }
 }
 
+static void create_pcie(VirtMachineState *s)
+{
+    MachineState *ms = &s->parent_obj;
+    const MemMapEntry *m = virt_memmap;
+
+    /* the 64-bit window: 16 GiB, aligned to its size, above RAM (like QEMU) */
+    s->pcie_high_mmio.size = VIRT_PCIE_HIGH_MMIO_SIZE;
+    s->pcie_high_mmio.base = TERN_ALIGN_UP(m[VIRT_DRAM].base + ms->ram_size,
+                                           VIRT_PCIE_HIGH_MMIO_SIZE);
+    s->pcie = gpex_host_create(m[VIRT_PCIE_ECAM].base, m[VIRT_PCIE_ECAM].size,
+                               m[VIRT_PCIE_MMIO].base, m[VIRT_PCIE_MMIO].size,
+                               s->pcie_high_mmio.base, s->pcie_high_mmio.size,
+                               m[VIRT_PCIE_PIO].base, m[VIRT_PCIE_PIO].size);
+    for (int i = 0; i < PCI_NUM_PINS; i++) {
+        sysbus_connect_irq(s->pcie, i, device_gpio_in(s->plic, VIRT_PCIE_IRQ + i));
+    }
+}
+
 static void create_devices(VirtMachineState *s)
 {
     s->test = sifive_test_create(virt_memmap[VIRT_TEST].base);
@@ -141,6 +187,7 @@ static void create_devices(VirtMachineState *s)
     s->uart = serial_create(get_system_memory(), virt_memmap[VIRT_UART0].base, 0,
                             device_gpio_in(s->plic, VIRT_UART0_IRQ), serial_hd(0));
     create_virtio_transports(s);
+    create_pcie(s);
     if (s->virtio[0]) {
         create_virtio_drives();
     }
@@ -261,6 +308,8 @@ static void virt_machine_init(MachineState *ms)
 
 static const MachineProp virt_props[] = {
     { "dumpdtb", "write the device tree to FILE and exit", set_dumpdtb },
+    { "aclint", "off: SiFive CLINT layout (the only one Tern has)", set_aclint },
+    { "aia", "none: PLIC interrupt controller (the only one Tern has)", set_aia },
     { NULL, NULL, NULL },
 };
 

@@ -332,9 +332,11 @@ static void blk_unrealize(DeviceState *dev)
 }
 
 static const Property blk_props[] = {
-    DEFINE_PROP_DRIVE("drive", VirtIOBlock, blk),
-    DEFINE_PROP_STRING("serial", VirtIOBlock, serial),
-    DEFINE_PROP_UINT32("queue-size", VirtIOBlock, queue_size, 256),
+    DEFINE_PROP_DRIVE("drive", VirtIOBlock, blk, .desc = "the -drive id or -blockdev node-name"),
+    DEFINE_PROP_STRING("serial", VirtIOBlock, serial,
+                       .desc = "disk serial number (up to 20 characters)"),
+    DEFINE_PROP_UINT32("queue-size", VirtIOBlock, queue_size, 256,
+                       .desc = "virtqueue size (power of 2, at most 1024)"),
     DEFINE_PROP_END_OF_LIST(),
 };
 

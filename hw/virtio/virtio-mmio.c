@@ -313,6 +313,16 @@ static void mmio_instance_init(DeviceState *dev)
     device_init_irq(dev, &p->irq);
 }
 
+static void mmio_instance_finalize(DeviceState *dev)
+{
+    VirtIOMMIOProxy *p = proxy_of(dev);
+
+    if (p->iomem.container) {
+        memory_region_del_subregion(p->iomem.container, &p->iomem);
+    }
+    memory_region_destroy(&p->iomem);
+}
+
 static bool mmio_realize(DeviceState *dev, GError **errp)
 {
     VirtIOMMIOProxy *p = proxy_of(dev);
@@ -335,7 +345,8 @@ static void mmio_reset(DeviceState *dev)
 }
 
 static const Property mmio_props[] = {
-    DEFINE_PROP_BOOL("force-legacy", VirtIOMMIOProxy, legacy, false),
+    DEFINE_PROP_BOOL("force-legacy", VirtIOMMIOProxy, legacy, false,
+                     .desc = "present the legacy (version 1) interface"),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -346,6 +357,7 @@ static const DeviceClass virtio_mmio_class = {
     .instance_size = sizeof(VirtIOMMIOProxy),
     .props = mmio_props,
     .instance_init = mmio_instance_init,
+    .instance_finalize = mmio_instance_finalize,
     .realize = mmio_realize,
     .reset = mmio_reset,
 };

@@ -191,7 +191,8 @@ static void serial_unrealize(DeviceState *dev)
 }
 
 static const Property serial_props[] = {
-    DEFINE_PROP_CHR("chardev", VirtIOSerial, builtin.chr),
+    DEFINE_PROP_CHR("chardev", VirtIOSerial, builtin.chr,
+                    .desc = "chardev for the console port (instead of a virtconsole)"),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -230,7 +231,7 @@ static void console_unrealize(DeviceState *dev)
 }
 
 static const Property console_props[] = {
-    DEFINE_PROP_CHR("chardev", VirtConsole, chr),
+    DEFINE_PROP_CHR("chardev", VirtConsole, chr, .desc = "the -chardev id of the console"),
     DEFINE_PROP_END_OF_LIST(),
 };
 

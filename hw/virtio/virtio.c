@@ -72,16 +72,6 @@ VirtQueue *virtio_add_queue(VirtIODevice *vdev, unsigned max_size,
     return &vdev->vq[i];
 }
 
-unsigned virtio_get_num_queues(VirtIODevice *vdev)
-{
-    unsigned n = 0;
-
-    while (n < VIRTIO_QUEUE_MAX && vdev->vq[n].max_num) {
-        n++;
-    }
-    return n;
-}
-
 VirtQueue *virtio_get_queue(VirtIODevice *vdev, unsigned n)
 {
     return n < VIRTIO_QUEUE_MAX ? &vdev->vq[n] : NULL;
@@ -191,11 +181,6 @@ void virtio_set_status(VirtIODevice *vdev, uint8_t status)
 uint32_t virtio_get_host_features_word(VirtIODevice *vdev, unsigned sel)
 {
     return sel < 2 ? (uint32_t)(vdev->host_features >> (32 * sel)) : 0;
-}
-
-uint32_t virtio_get_guest_features_word(VirtIODevice *vdev, unsigned sel)
-{
-    return sel < 2 ? (uint32_t)(vdev->guest_features >> (32 * sel)) : 0;
 }
 
 void virtio_set_guest_features_word(VirtIODevice *vdev, unsigned sel, uint32_t val)

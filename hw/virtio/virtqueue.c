@@ -78,8 +78,6 @@ void virtqueue_reset(VirtQueue *vq)
     vq->inuse = 0;
 }
 
-VirtIODevice *virtio_queue_get_vdev(VirtQueue *vq) { return vq->vdev; }
-unsigned virtio_queue_index(VirtQueue *vq) { return vq->index; }
 unsigned virtio_queue_get_max_num(VirtQueue *vq) { return vq->max_num; }
 unsigned virtio_queue_get_num(VirtQueue *vq) { return vq->num; }
 bool virtio_queue_ready(VirtQueue *vq) { return vq->ready; }

@@ -43,7 +43,12 @@ bool qemu_chr_fe_init(CharBackend *be, Chardev *chr, GError **errp);
 void qemu_chr_fe_set_handlers(CharBackend *be, IOCanReadHandler *can_read,
                               IOReadHandler *read, IOEventHandler *event,
                               void *opaque);
-/* Write all of buf (may block briefly); returns len or -1. Thread safe. */
+/*
+ * Write all of buf, waiting while the backend is full; returns len or -1.
+ * Thread safe: each call's bytes stay together. Output to a disconnected
+ * socket or pty is dropped (returns len); a reader that takes nothing for
+ * 30 s makes the call give up (-1).
+ */
 int qemu_chr_fe_write_all(CharBackend *be, const uint8_t *buf, int len);
 void qemu_chr_fe_accept_input(CharBackend *be);
 void qemu_chr_fe_deinit(CharBackend *be);
@@ -51,8 +56,9 @@ static inline bool qemu_chr_fe_backend_connected(CharBackend *be) { return be->c
 
 /*
  * -chardev BACKEND,id=ID,...: stdio (signal=on|off), file (path=, append=),
- * null, pty, socket (path= | host=,port=, server=on|off, wait=on|off,
- * telnet is not supported), plus mux=on on any of them.
+ * null, pty, socket (path= | host=,port=, server=on|off, wait=on|off or the
+ * old "server,nowait", nodelay=on; telnet= and reconnect= are not supported),
+ * plus mux=on on any of them.
  */
 Chardev *qemu_chr_new_from_opts(const char *optstr, GError **errp);
 /*
@@ -61,7 +67,8 @@ Chardev *qemu_chr_new_from_opts(const char *optstr, GError **errp);
  * "tcp:HOST:PORT[,server=on,wait=off]", "unix:PATH[,server=on,wait=off]".
  * label names the new chardev ("serial0").
  * "mon:SPEC" makes SPEC a mux; the caller starts the human monitor on it
- * (monitor_init_hmp, include/sysemu/monitor.h).
+ * (monitor_init_hmp, include/sysemu/monitor.h). On "mon:stdio" Ctrl-C goes
+ * to the guest (signal=off), as in QEMU; Ctrl-A x quits.
  *
  * Errors from these two do not repeat the option: the caller prepends it
  * ("-serial file:/x: " + "could not open '/x': No such file or directory").

@@ -25,15 +25,26 @@ void tcg_cpu_init(CPUState *cpu);
 /*
  * Run guest code until an exit reason: EXCP_INTERRUPT (exit request/kick),
  * EXCP_HLT, EXCP_DEBUG, ... (include/hw/core/cpu.h). Target exceptions are
- * delivered through do_interrupt and execution continues.
+ * delivered through do_interrupt and execution continues; in user mode
+ * they are returned instead (linux-user handles system calls and faults),
+ * with the guest state restored to the faulting instruction.
  */
 int cpu_exec(CPUState *cpu);
 /* Make cpu_exec return soon (any thread). */
 void tcg_cpu_kick(CPUState *cpu);
+/*
+ * Single-step (gdb): while enabled, cpu_exec runs one guest instruction
+ * and returns EXCP_DEBUG. Call on the vCPU's thread or while it is stopped.
+ */
+void tcg_cpu_set_singlestep(CPUState *cpu, bool enable);
 
 /* Leave the current TB and return to cpu_exec's loop (from helpers). */
 G_NORETURN void cpu_loop_exit(CPUState *cpu);
-/* Same, first restoring the guest state of the instruction at host retaddr. */
+/*
+ * Same, first restoring the guest state of the instruction at host retaddr.
+ * With cpu->exception_index == -1 the loop simply resumes at that
+ * instruction (e.g. after a helper changed how it must be translated).
+ */
 G_NORETURN void cpu_loop_exit_restore(CPUState *cpu, uintptr_t retaddr);
 /* Raise cpu->exception_index = excp from a helper. */
 G_NORETURN void cpu_raise_exception_ra(CPUState *cpu, int excp, uintptr_t retaddr);
@@ -50,6 +61,15 @@ static inline CPUTLB *cpu_tlb(CPUState *cpu)
 
 /* Guest physical range [start, end) was written: drop translations of it. */
 void tb_invalidate_phys_range(hwaddr start, hwaddr end);
+/*
+ * User mode has no TLB to catch guest writes to code: linux-user sets this
+ * hook, called (with the TB lock held) when a guest page first gets
+ * translated code, to write-protect the page; its fault handler then calls
+ * tb_invalidate_phys_range() for the page and unprotects it. Guest
+ * addresses stand for physical ones in user mode.
+ */
+extern void (*tcg_user_code_page_hook)(uint64_t guest_page);
+
 /* Drop every translation (e.g. after changing how code is translated). */
 void tb_flush(CPUState *cpu);
 

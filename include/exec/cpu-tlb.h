@@ -70,6 +70,7 @@ typedef struct CPUTLB {
     volatile int32_t exit_request;
     int32_t pad;
     struct CPUState *cpu;    /* back pointer: env -> CPUState */
+    struct TBJmpCache *jmp_cache;   /* this vCPU's jump cache (generated code probes it) */
     CPUTLBEntry table[CPU_TLB_NB_MMU][CPU_TLB_SIZE];   /* probed by generated code */
     CPUTLBEntryFull full[CPU_TLB_NB_MMU][CPU_TLB_SIZE];
     CPUTLBDesc d[CPU_TLB_NB_MMU];

@@ -15,6 +15,15 @@ void tlb_flush_page(CPUState *cpu, uint64_t addr);
 void tlb_flush_by_mmuidx(CPUState *cpu, uint16_t idxmap);
 void tlb_flush_page_by_mmuidx(CPUState *cpu, uint64_t addr, uint16_t idxmap);
 
+/*
+ * Flush src's TLB now and every other vCPU's before it runs its next TB
+ * (asynchronously: the other vCPUs are kicked). Page variants flush
+ * the other vCPUs' whole MMU indexes.
+ */
+void tlb_flush_by_mmuidx_all_cpus(CPUState *src, uint16_t idxmap);
+void tlb_flush_all_cpus(CPUState *src);
+void tlb_flush_page_all_cpus(CPUState *src, uint64_t addr);
+
 /* Map the page of vaddr to guest physical paddr with rights prot for mmu_idx. */
 void tlb_set_page(CPUState *cpu, uint64_t vaddr, hwaddr paddr, int prot, int mmu_idx);
 

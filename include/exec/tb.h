@@ -11,6 +11,7 @@
 /* cflags */
 #define CF_COUNT_MASK  0x000001ff   /* max guest instructions (0: default) */
 #define CF_NOCHAIN     0x00000200   /* do not chain to or from this TB */
+#define CF_NOCACHE     0x00000400   /* run once: not entered in the TB cache */
 #define CF_INVALID     0x00010000   /* invalidated: never execute or chain */
 
 /* Low bits of the exit_tb value returned by generated code. */

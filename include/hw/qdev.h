@@ -48,26 +48,35 @@ extern const PropertyInfo prop_info_bool, prop_info_uint8, prop_info_uint16,
     prop_info_uint32, prop_info_uint64, prop_info_size, prop_info_string,
     prop_info_chr, prop_info_drive, prop_info_netdev;
 
-#define DEFINE_PROP(_name, _info, _type, _state, _field, _def)             \
+/*
+ * Each DEFINE_PROP_* takes optional trailing designators, e.g.
+ * DEFINE_PROP_UINT32("regshift", S, regshift, 0, .desc = "register spacing: 1 << regshift"),
+ * shown by -device NAME,help.
+ */
+#define DEFINE_PROP(_name, _info, _type, _state, _field, _def, ...)        \
     { .name = (_name), .info = &(_info),                                    \
       .offset = offsetof(_state, _field) +                                  \
           0 * sizeof(((_state *)0)->_field == (_type)0),                    \
-      .defval = (uint64_t)(_def) }
-#define DEFINE_PROP_BOOL(n, s, f, d)   DEFINE_PROP(n, prop_info_bool, bool, s, f, d)
-#define DEFINE_PROP_UINT8(n, s, f, d)  DEFINE_PROP(n, prop_info_uint8, uint8_t, s, f, d)
-#define DEFINE_PROP_UINT16(n, s, f, d) DEFINE_PROP(n, prop_info_uint16, uint16_t, s, f, d)
-#define DEFINE_PROP_UINT32(n, s, f, d) DEFINE_PROP(n, prop_info_uint32, uint32_t, s, f, d)
-#define DEFINE_PROP_UINT64(n, s, f, d) DEFINE_PROP(n, prop_info_uint64, uint64_t, s, f, d)
-#define DEFINE_PROP_SIZE(n, s, f, d)   DEFINE_PROP(n, prop_info_size, uint64_t, s, f, d)
-/* char * field, g_free'd on release; default NULL */
-#define DEFINE_PROP_STRING(n, s, f)    { .name = (n), .info = &prop_info_string, .offset = offsetof(s, f) }
+      .defval = (uint64_t)(_def), ##__VA_ARGS__ }
+#define DEFINE_PROP_BOOL(n, s, f, d, ...)   DEFINE_PROP(n, prop_info_bool, bool, s, f, d, ##__VA_ARGS__)
+#define DEFINE_PROP_UINT8(n, s, f, d, ...)  DEFINE_PROP(n, prop_info_uint8, uint8_t, s, f, d, ##__VA_ARGS__)
+#define DEFINE_PROP_UINT16(n, s, f, d, ...) DEFINE_PROP(n, prop_info_uint16, uint16_t, s, f, d, ##__VA_ARGS__)
+#define DEFINE_PROP_UINT32(n, s, f, d, ...) DEFINE_PROP(n, prop_info_uint32, uint32_t, s, f, d, ##__VA_ARGS__)
+#define DEFINE_PROP_UINT64(n, s, f, d, ...) DEFINE_PROP(n, prop_info_uint64, uint64_t, s, f, d, ##__VA_ARGS__)
+#define DEFINE_PROP_SIZE(n, s, f, d, ...)   DEFINE_PROP(n, prop_info_size, uint64_t, s, f, d, ##__VA_ARGS__)
+/* char * field, g_free'd on release; default NULL (or .defstr = "...") */
+#define DEFINE_PROP_STRING(n, s, f, ...) \
+    { .name = (n), .info = &prop_info_string, .offset = offsetof(s, f), ##__VA_ARGS__ }
 /* struct Chardev * field: the chardev with that id (-chardev id=...) */
-#define DEFINE_PROP_CHR(n, s, f)       { .name = (n), .info = &prop_info_chr, .offset = offsetof(s, f) }
+#define DEFINE_PROP_CHR(n, s, f, ...) \
+    { .name = (n), .info = &prop_info_chr, .offset = offsetof(s, f), ##__VA_ARGS__ }
 /* struct BlockBackend * field: the drive/blockdev with that id or node-name;
  * the device claims it (blk_claim) in realize */
-#define DEFINE_PROP_DRIVE(n, s, f)     { .name = (n), .info = &prop_info_drive, .offset = offsetof(s, f) }
+#define DEFINE_PROP_DRIVE(n, s, f, ...) \
+    { .name = (n), .info = &prop_info_drive, .offset = offsetof(s, f), ##__VA_ARGS__ }
 /* struct NetClientState * field: the -netdev with that id */
-#define DEFINE_PROP_NETDEV(n, s, f)    { .name = (n), .info = &prop_info_netdev, .offset = offsetof(s, f) }
+#define DEFINE_PROP_NETDEV(n, s, f, ...) \
+    { .name = (n), .info = &prop_info_netdev, .offset = offsetof(s, f), ##__VA_ARGS__ }
 #define DEFINE_PROP_END_OF_LIST()      { .name = NULL }
 
 /* ---- classes ---- */
@@ -81,6 +90,8 @@ struct DeviceClass {
     const char *bus_type;             /* bus this device plugs into; NULL: system bus */
     const Property *props;            /* terminated by DEFINE_PROP_END_OF_LIST() */
     void (*instance_init)(DeviceState *dev);      /* after defaults, before props */
+    /* Undo instance_init when the device is deleted (optional). */
+    void (*instance_finalize)(DeviceState *dev);
     bool (*realize)(DeviceState *dev, GError **errp);
     void (*unrealize)(DeviceState *dev);
     void (*reset)(DeviceState *dev);

@@ -25,6 +25,12 @@ typedef struct AccelOps {
     void (*vcpu_kick)(CPUState *cpu);
     /* After a machine reset: reload state into the accelerator (optional). */
     void (*vcpu_reset)(CPUState *cpu);
+    /* gdb stub (optional): while enabled, vcpu_exec runs one guest
+     * instruction and returns EXCP_DEBUG. Called while the vCPU is paused. */
+    void (*set_singlestep)(CPUState *cpu, bool enable);
+    /* gdb stub (optional): the breakpoint list (sysemu/gdbstub.h) changed;
+     * called with all vCPUs paused. */
+    void (*breakpoints_changed)(void);
     /* One thread per vCPU (true) or all vCPUs round-robin on one thread. */
     bool thread_per_vcpu;
 } AccelOps;

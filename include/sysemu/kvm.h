@@ -18,8 +18,6 @@
 
 #define SIG_IPI SIGUSR1
 
-struct kvm_run;
-
 /* True once the "kvm" accelerator created the VM. */
 bool kvm_enabled(void);
 
@@ -29,10 +27,6 @@ int kvm_vm_ioctl(unsigned long type, void *arg);
 int kvm_vcpu_ioctl(CPUState *cpu, unsigned long type, void *arg);
 /* KVM_CHECK_EXTENSION on /dev/kvm: 0 if absent. */
 int kvm_check_extension(unsigned cap);
-/* The vCPU's shared kvm_run page. */
-struct kvm_run *kvm_vcpu_run(CPUState *cpu);
-/* The vCPU's KVM id (its cpu_index; the x86 APIC ID). */
-unsigned long kvm_vcpu_id(CPUState *cpu);
 
 /*
  * The state in the target's CPU struct is newer than KVM's copy: it is
@@ -73,6 +67,21 @@ bool kvm_ioeventfd_assign(int fd, hwaddr addr, unsigned size, bool pio,
                           GError **errp);
 bool kvm_irqfd_assign(int fd, int resample_fd, int gsi, bool assign,
                       GError **errp);
+
+/*
+ * A doorbell built on kvm_ioeventfd_assign (accel/kvm/kvm-doorbell.c): guest
+ * writes of `size` bytes equal to `data` at `addr` (port I/O if pio) stay in
+ * KVM, and fn(opaque) runs afterwards on the main loop with the big lock held
+ * (once for any number of writes since the last call). For virtio-mmio:
+ * kvm_doorbell_new(base + 0x50, 4, false, queue_index, notify_queue, vq, &err)
+ * when a queue becomes ready, kvm_doorbell_free when it stops (reset). NULL,
+ * with an error, when KVM is not in use: then keep the MMIO write path.
+ */
+typedef struct KVMDoorbell KVMDoorbell;
+typedef void KVMDoorbellFn(void *opaque);
+KVMDoorbell *kvm_doorbell_new(hwaddr addr, unsigned size, bool pio, uint64_t data,
+                              KVMDoorbellFn *fn, void *opaque, GError **errp);
+void kvm_doorbell_free(KVMDoorbell *d);
 
 /* ---- provided by the target (target/i386/kvm.c) ---- */
 

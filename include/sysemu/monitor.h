@@ -23,6 +23,9 @@ bool monitor_add(const char *spec, bool qmp, GError **errp);
 /* -mon chardev=ID[,mode=readline|control] (errors as above) */
 bool monitor_add_from_opts(const char *optstr, GError **errp);
 
+/* Run one HMP command line and return its output (QMP human-monitor-command). */
+char *monitor_hmp_command(const char *cmdline);
+
 /*
  * Emit a QMP event to every QMP client past capabilities negotiation, e.g.
  * qmp_event_emit("STOP", NULL) or

@@ -41,6 +41,9 @@
  *           tcg_gen_exit_tb(tb, n);
  *       indirect jump (computed PC already stored in cpu_pc):
  *           tcg_gen_lookup_and_goto_ptr();
+ *       indirect jump that keeps the TB flags (jalr, ret): faster, probes
+ *       the jump cache inline:
+ *           tcg_gen_lookup_and_goto_ptr_same_flags(cpu_pc);
  *       back to the main loop (interrupt check, mode change, exception):
  *           tcg_gen_exit_tb(NULL, 0);
  *   - Division: the div/rem ops trap on the host for a zero divisor and for
@@ -69,6 +72,14 @@ struct TranslationBlock;
 void tcg_gen_exit_tb(const struct TranslationBlock *tb, unsigned n);
 /* Jump to the TB for the current CPU state (pc in env) or return to the loop. */
 void tcg_gen_lookup_and_goto_ptr(void);
+/*
+ * Faster form for indirect jumps that cannot change the TB flags
+ * (get_tb_cpu_state would return the current TB's flags, e.g. jalr/ret):
+ * pc is the target, already stored in the CPU state's pc field as for
+ * tcg_gen_lookup_and_goto_ptr(). The jump cache is probed inline; misses
+ * fall back to the lookup helper.
+ */
+void tcg_gen_lookup_and_goto_ptr_same_flags(TCGv_i64 pc);
 void tcg_gen_mb(TCGBar type);
 
 /*

@@ -14,10 +14,12 @@ DEF(insn_start, 0, 0, TCG_INSN_START_WORDS, TCG_OPF_NOT_PRESENT)
 DEF(set_label, 0, 0, 1, TCG_OPF_BB_END | TCG_OPF_NOT_PRESENT)
 DEF(br, 0, 0, 1, TCG_OPF_BB_END)
 DEF(brcond, 0, 2, 2, TCG_OPF_BB_END | TCG_OPF_COND_BRANCH)  /* cond, label */
-DEF(call, 0, 0, 2, TCG_OPF_CALL_CLOBBER | TCG_OPF_SIDE_EFFECTS)  /* func, flags */
+DEF(call, 0, 0, 2, TCG_OPF_SIDE_EFFECTS)  /* func, flags; args in the op */
 DEF(goto_tb, 0, 0, 1, TCG_OPF_BB_EXIT | TCG_OPF_BB_END)   /* slot 0/1 */
 DEF(exit_tb, 0, 0, 1, TCG_OPF_BB_EXIT | TCG_OPF_BB_END)   /* return value */
 DEF(goto_ptr, 0, 1, 0, TCG_OPF_BB_EXIT | TCG_OPF_BB_END)  /* host code or 0 */
+/* jump to the TB for guest pc (input) and TB flags (carg) via the jump cache */
+DEF(lookup_goto, 0, 1, 1, TCG_OPF_BB_EXIT | TCG_OPF_BB_END)
 DEF(mb, 0, 0, 1, TCG_OPF_SIDE_EFFECTS)                    /* TCGBar */
 
 /* Moves and conditionals */

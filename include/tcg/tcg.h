@@ -100,7 +100,6 @@ enum {
 
 #define TCG_OPF_BB_END        0x01  /* ends a basic block */
 #define TCG_OPF_BB_EXIT       0x02  /* leaves the translation block */
-#define TCG_OPF_CALL_CLOBBER  0x04  /* clobbers call-clobbered host registers */
 #define TCG_OPF_SIDE_EFFECTS  0x08  /* never removed as dead code */
 #define TCG_OPF_NOT_PRESENT   0x10  /* pseudo op: no host code of its own */
 #define TCG_OPF_COND_BRANCH   0x20  /* conditional branch: falls through too */
@@ -223,6 +222,11 @@ typedef struct TCGContext {
     intptr_t tlb_env_offset;     /* env-relative offset of CPUTLBFast (softmmu) */
     int tlb_nb_mmu;
 
+    /* set by the runtime for the TB being translated */
+    uint32_t tb_flags;           /* its get_tb_cpu_state flags */
+    bool tb_inline_lookup;       /* indirect jumps may probe the jump cache inline */
+    intptr_t jc_env_offset;      /* env-relative offset of the TBJmpCache pointer */
+
     /* runtime glue */
     void *tb_ret_addr;           /* epilogue: return to cpu_exec */
     void *goto_ptr_return;       /* epilogue entry returning 0 */
@@ -276,9 +280,10 @@ extern TCGPrologueFn tcg_qemu_tb_exec;
 /* Start a new translation block: clears temps (not globals), ops, labels. */
 void tcg_func_start(void);
 /*
- * Optimize, allocate registers and emit host code at `buf` (executable address)
- * with at most `max_size` bytes. Returns the code size, or -1 when it did
- * not fit (the caller flushes or retries with fewer instructions).
+ * Optimize, allocate registers and emit host code at `buf` (executable address).
+ * Returns the code size, or -1 when it exceeded `max_size` bytes or the
+ * spill area (the caller flushes or retries with fewer instructions). The
+ * check is made after each op, so the buffer needs 4 KiB beyond max_size.
  */
 int tcg_gen_code(void *buf, size_t max_size);
 

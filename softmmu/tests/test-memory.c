@@ -178,6 +178,9 @@ static void test_priority_overlap(void **state)
     memory_region_del_subregion(&f->root, &lo);
     memory_region_del_subregion(&f->root, &late);
     memory_region_destroy(&ram);
+    memory_region_destroy(&hi);
+    memory_region_destroy(&lo);
+    memory_region_destroy(&late);
 }
 
 static void test_alias(void **state)
@@ -235,6 +238,11 @@ static void test_alias(void **state)
     memory_region_del_subregion(&box, &boxram);
     memory_region_destroy(&box);
     memory_region_destroy(&ram);
+    memory_region_destroy(&al);
+    memory_region_destroy(&al2);
+    memory_region_destroy(&io);
+    memory_region_destroy(&boxram);
+    memory_region_destroy(&boxal);
 }
 
 static void test_split_wide_access(void **state)
@@ -266,6 +274,7 @@ static void test_split_wide_access(void **state)
     assert_call(&d.calls[1], true, 12, 0x01020304, 4);
 
     memory_region_del_subregion(&f->root, &io);
+    memory_region_destroy(&io);
 }
 
 static void test_narrow_access_widened(void **state)
@@ -296,6 +305,7 @@ static void test_narrow_access_widened(void **state)
     assert_call(&d.calls[1], true, 0, 0xbbaa2211, 4);
 
     memory_region_del_subregion(&f->root, &io);
+    memory_region_destroy(&io);
 }
 
 static void test_invalid_sizes_rejected(void **state)
@@ -328,6 +338,7 @@ static void test_invalid_sizes_rejected(void **state)
     g_free(log);
 
     memory_region_del_subregion(&f->root, &io);
+    memory_region_destroy(&io);
 }
 
 static void test_big_endian(void **state)
@@ -357,6 +368,7 @@ static void test_big_endian(void **state)
     assert_call(&d.calls[0], true, 0, 0xaabbccdd, 4);
 
     memory_region_del_subregion(&f->root, &io);
+    memory_region_destroy(&io);
 }
 
 static void test_unassigned(void **state)
@@ -506,6 +518,7 @@ static void test_listener(void **state)
     memory_region_destroy(&ram);
     memory_region_destroy(&ram2);
     memory_region_destroy(&rom);
+    memory_region_destroy(&io);
 }
 
 /* ---- RAM, ROM, map and the write hook ---- */
@@ -592,6 +605,7 @@ static void test_map_and_hook(void **state)
     memory_region_del_subregion(&f->root, &rom);
     memory_region_destroy(&ram);
     memory_region_destroy(&rom);
+    memory_region_destroy(&io);
 }
 
 static void test_large_ram_is_lazy(void **state)

@@ -4,7 +4,9 @@
  */
 #include "tern/osdep.h"
 #include "hw/qdev.h"
+#include "sysemu/cpus.h"
 #include "sysemu/kvm.h"
+#include "sysemu/runstate.h"
 #include "target/i386/cpu.h"
 
 #define CR0_PE (1u << 0)
@@ -134,9 +136,21 @@ static bool x86_cpu_has_work(CPUState *cs)
     return false;
 }
 
+/*
+ * KVM gives out a vCPU's registers only between two KVM_RUNs: from another
+ * thread (the monitor), stop the running vCPUs for the moment it takes.
+ */
 static void x86_cpu_dump_state(CPUState *cs, FILE *f)
 {
+    bool pause = !current_cpu_get() && runstate_is_running();
+
+    if (pause) {
+        pause_all_vcpus();
+    }
     kvm_arch_dump_registers(cs, f);
+    if (pause) {
+        resume_all_vcpus();
+    }
 }
 
 static void x86_cpu_set_pc(CPUState *cs, uint64_t pc)

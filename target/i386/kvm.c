@@ -153,9 +153,12 @@ static bool set_gsi_routing(GError **errp)
 }
 
 /*
- * Machine reset: the in-kernel PICs back to their uninitialised state and
- * every IOAPIC redirection entry masked (82093AA datasheet, 3.2.4: the mask
- * bit is set at reset), so a rebooted guest gets no stale interrupts.
+ * Machine reset: every IOAPIC redirection entry masked (82093AA datasheet,
+ * 3.2.4: the mask bit is set at reset), and the 8259 pair as PC firmware
+ * leaves it (Tern stands in for the firmware): initialised with the
+ * conventional vector bases 0x08 / 0x70, 4-byte ICW, everything masked but
+ * the cascade. A booted or rebooted guest thus gets no stale interrupts, and
+ * none through the BSP's LINT0 (ExtINT) before it programs the PIC itself.
  */
 static void kvm_irqchip_reset(void *opaque)
 {
@@ -177,10 +180,15 @@ static void kvm_irqchip_reset(void *opaque)
                 io->redirtbl[i].bits = 1ull << 16;
             }
         } else {
-            uint8_t elcr_mask = chip.chip.pic.elcr_mask;
+            struct kvm_pic_state *pic = &chip.chip.pic;
+            uint8_t elcr_mask = pic->elcr_mask;
+            bool master = id == KVM_IRQCHIP_PIC_MASTER;
 
-            memset(&chip.chip.pic, 0, sizeof(chip.chip.pic));
-            chip.chip.pic.elcr_mask = elcr_mask;
+            memset(pic, 0, sizeof(*pic));
+            pic->elcr_mask = elcr_mask;
+            pic->irq_base = master ? 0x08 : 0x70;
+            pic->imr = master ? 0xfb : 0xff;
+            pic->init4 = 1;
         }
         r = kvm_vm_ioctl(KVM_SET_IRQCHIP, &chip);
         if (r < 0) {
@@ -216,6 +224,18 @@ bool kvm_arch_init_vm(GError **errp)
     return supported_cpuid && build_reset_msr_list(errp);
 }
 
+/* The PIT as KVM created it, restored at every machine reset. */
+static struct kvm_pit_state2 pit_power_on_state;
+
+static void kvm_pit_reset(void *opaque)
+{
+    int r = kvm_vm_ioctl(KVM_SET_PIT2, &pit_power_on_state);
+
+    if (r < 0) {
+        error_report("KVM_SET_PIT2: %s", g_strerror(-r));
+    }
+}
+
 bool kvm_pit_create(GError **errp)
 {
     /* KVM also emulates port 0x61 (PIT channel 2 gate/output), which Linux
@@ -232,6 +252,12 @@ bool kvm_pit_create(GError **errp)
         error_setg(errp, "KVM_CREATE_PIT2: %s", g_strerror(-r));
         return false;
     }
+    r = kvm_vm_ioctl(KVM_GET_PIT2, &pit_power_on_state);
+    if (r < 0) {
+        error_setg(errp, "KVM_GET_PIT2: %s", g_strerror(-r));
+        return false;
+    }
+    qemu_register_reset(kvm_pit_reset, NULL);
     return true;
 }
 
@@ -254,8 +280,12 @@ bool kvm_arch_init_vcpu(CPUState *cs, GError **errp)
     return true;
 }
 
-/* Local APIC reset state (Intel SDM vol. 3A, 10.12.5.1 / 10.4.7.1). */
-static void lapic_reset_state(struct kvm_lapic_state *l, uint32_t apic_id)
+/*
+ * Local APIC reset state (Intel SDM vol. 3A, 10.4.7.1), plus what PC
+ * firmware leaves on the BSP, which Tern stands in for: LINT0 as ExtINT
+ * (virtual wire to the 8259) and LINT1 as NMI, as the MADT declares.
+ */
+static void lapic_reset_state(struct kvm_lapic_state *l, uint32_t apic_id, bool bsp)
 {
     memset(l, 0, sizeof(*l));
 #define LAPIC_REG(off) (*(uint32_t *)&l->regs[(off)])
@@ -266,6 +296,10 @@ static void lapic_reset_state(struct kvm_lapic_state *l, uint32_t apic_id)
         LAPIC_REG(off) = 1u << 16;               /* LVT entries masked */
     }
     LAPIC_REG(0x2f0) = 1u << 16;                 /* LVT CMCI */
+    if (bsp) {
+        LAPIC_REG(0x350) = 0x700;                /* LVT LINT0: ExtINT */
+        LAPIC_REG(0x360) = 0x400;                /* LVT LINT1: NMI */
+    }
 #undef LAPIC_REG
 }
 
@@ -307,7 +341,7 @@ bool kvm_arch_put_registers(CPUState *cs, GError **errp)
     /* XCR0 at reset: x87 only (SDM vol. 1, 13.3) */
     struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs = { { .xcr = 0, .value = 1 } } };
 
-    lapic_reset_state(&lapic, cpu->apic_id);
+    lapic_reset_state(&lapic, cpu->apic_id, cs->cpu_index == 0);
     /* sregs first: it sets the APIC base that KVM_SET_LAPIC checks against */
     return put(cs, KVM_SET_SREGS, &cpu->sregs, "KVM_SET_SREGS", errp) &&
            put(cs, KVM_SET_LAPIC, &lapic, "KVM_SET_LAPIC", errp) &&

@@ -20,6 +20,7 @@ void riscv_cpu_do_transaction_failed(CPUState *cs, hwaddr phys, uint64_t addr,
 void riscv_restore_state_to_opc(CPUState *cs, const TranslationBlock *tb, const uint64_t *data);
 void riscv_get_tb_cpu_state(CPUState *cs, uint64_t *pc, uint32_t *flags);
 int riscv_cpu_mmu_index(CPUState *cs, bool ifetch);
+bool riscv_cpu_get_phys_addr_debug(CPUState *cs, uint64_t vaddr, hwaddr *paddr);
 void riscv_translate_block_hook(CPUState *cs, TranslationBlock *tb, int max_insns);
 
 #endif

@@ -123,9 +123,8 @@ typedef struct CPURISCVState {
     uint8_t pmpcfg[PMP_ENTRIES];
     uint64_t pmpaddr[PMP_ENTRIES];
 
-    /* trap being raised: tval and the faulting instruction bits */
+    /* tval of the exception being raised */
     uint64_t badaddr;
-    uint32_t bins;
 } CPURISCVState;
 
 typedef struct RISCVCPUConfig {
@@ -207,9 +206,10 @@ int riscv_mmu_idx_priv(int mmu_idx);
  */
 int riscv_csrrw(CPURISCVState *env, int csrno, uint64_t *old, uint64_t new_value,
                 uint64_t write_mask, bool write);
+/* The same at an explicit privilege (debug access: dumps, gdb). */
+int riscv_csr_access(CPURISCVState *env, int priv, int csrno, uint64_t *old, uint64_t val,
+                     uint64_t mask, bool write);
 void riscv_csr_reset(CPURISCVState *env);
-/* Name of a CSR for dumps ("mstatus"), or NULL. */
-const char *riscv_csr_name(int csrno);
 
 /* ---- fpu_helper.c ---- */
 uint64_t riscv_nanbox_s(uint32_t f);

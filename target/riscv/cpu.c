@@ -5,6 +5,7 @@
 #include "tern/osdep.h"
 #include <time.h>
 #include "exec/cpu-exec.h"
+#include "hw/qdev.h"
 #include "cpu-state.h"
 #include "cpu-internal.h"
 #include "translate.h"
@@ -46,7 +47,7 @@ bool riscv_cpu_parse_model(const char *model, RISCVCPUConfig *cfg, GError **errp
     cfg->mmu_sv48 = true;
     cfg->pmp = true;
     if (strcmp(parts[0], "rv64") && strcmp(parts[0], "max") && strcmp(parts[0], "any")) {
-        error_setg(errp, "-cpu %s: unknown CPU model '%s' (Tern's RISC-V models: rv64, max)",
+        error_setg(errp, "'%s': unknown CPU model '%s' (Tern's RISC-V models: rv64, max)",
                    model, parts[0]);
         return false;
     }
@@ -55,7 +56,7 @@ bool riscv_cpu_parse_model(const char *model, RISCVCPUConfig *cfg, GError **errp
         bool on, found = false;
 
         if (!eq || !parse_bool(eq + 1, &on)) {
-            error_setg(errp, "-cpu %s: property '%s' needs =true/false/on/off", model, parts[i]);
+            error_setg(errp, "'%s': property '%s' needs =true/false/on/off", model, parts[i]);
             return false;
         }
         *eq = 0;
@@ -76,20 +77,20 @@ bool riscv_cpu_parse_model(const char *model, RISCVCPUConfig *cfg, GError **errp
             found = true;
         }
         if (!found) {
-            error_setg(errp, "-cpu %s: unknown or unsupported property '%s'", model, parts[i]);
+            error_setg(errp, "'%s': unknown or unsupported property '%s'", model, parts[i]);
             return false;
         }
     }
     if (!(cfg->ext & RV_EXT_I)) {
-        error_setg(errp, "-cpu %s: the I extension cannot be disabled", model);
+        error_setg(errp, "'%s': the I extension cannot be disabled", model);
         return false;
     }
     if ((cfg->ext & RV_EXT_D) && !(cfg->ext & RV_EXT_F)) {
-        error_setg(errp, "-cpu %s: D extension requires F extension", model);
+        error_setg(errp, "'%s': D extension requires F extension", model);
         return false;
     }
     if ((cfg->ext & RV_EXT_F) && !(cfg->ext & RV_EXT_ZICSR)) {
-        error_setg(errp, "-cpu %s: F extension requires Zicsr", model);
+        error_setg(errp, "'%s': F extension requires Zicsr", model);
         return false;
     }
     return true;
@@ -141,12 +142,12 @@ static void riscv_cpu_reset(CPUState *cs)
     cs->halted = false;
 }
 
-static void riscv_cpu_set_pc(CPUState *cs, uint64_t pc)
+static void riscv_cs_set_pc(CPUState *cs, uint64_t pc)
 {
     cs_rv(cs)->env.pc = pc;
 }
 
-static uint64_t riscv_cpu_get_pc(CPUState *cs)
+static uint64_t riscv_cs_get_pc(CPUState *cs)
 {
     return cs_rv(cs)->env.pc;
 }
@@ -163,17 +164,15 @@ static void riscv_cpu_dump_state(CPUState *cs, FILE *f)
         0x342, 0x142, 0x343, 0x143, 0x340, 0x140, 0x180, 0x30a, 0x14d,
     };
     CPURISCVState *env = &cs_rv(cs)->env;
-    uint64_t saved_priv = env->priv;
 
     fprintf(f, " %-8s %016" PRIx64 "\n", "pc", env->pc);
     fprintf(f, " %-8s %c\n", "priv", "USHM"[env->priv & 3]);
-    env->priv = PRV_M;      /* read every CSR as M would, without side effects */
     for (size_t i = 0; i < ARRAY_SIZE(csrs); i++) {
         uint64_t v = 0;
-        riscv_csrrw(env, csrs[i], &v, 0, 0, false);
+        /* read as M would: these reads have no side effects */
+        riscv_csr_access(env, PRV_M, csrs[i], &v, 0, 0, false);
         fprintf(f, " %-8s %016" PRIx64 "\n", riscv_csr_name(csrs[i]), v);
     }
-    env->priv = saved_priv;
     for (int i = 0; i < 32; i++) {
         fprintf(f, " x%-2d/%-4s %016" PRIx64 "%s", i, abi[i], env->gpr[i],
                 (i & 3) == 3 ? "\n" : " ");
@@ -219,12 +218,7 @@ static int riscv_gdb_read_register(CPUState *cs, GByteArray *buf, int reg)
     } else if (reg < GDB_F0 + 32) {
         v = env->fpr[reg - GDB_F0];
     } else if (gdb_reg_csr(reg, &csrno)) {
-        uint64_t saved_priv = env->priv;
-        int ret;
-        env->priv = PRV_M;
-        ret = riscv_csrrw(env, csrno, &v, 0, 0, false);
-        env->priv = saved_priv;
-        if (ret != RISCV_EXCP_NONE) {
+        if (riscv_csr_access(env, PRV_M, csrno, &v, 0, 0, false) != RISCV_EXCP_NONE) {
             return 0;
         }
     } else {
@@ -255,12 +249,7 @@ static int riscv_gdb_write_register(CPUState *cs, uint8_t *buf, int reg)
     } else if (reg < GDB_F0 + 32) {
         env->fpr[reg - GDB_F0] = v;
     } else if (gdb_reg_csr(reg, &csrno)) {
-        uint64_t saved_priv = env->priv;
-        int ret;
-        env->priv = PRV_M;
-        ret = riscv_csrrw(env, csrno, &old, v, -1, true);
-        env->priv = saved_priv;
-        if (ret != RISCV_EXCP_NONE) {
+        if (riscv_csr_access(env, PRV_M, csrno, &old, v, -1, true) != RISCV_EXCP_NONE) {
             return 0;
         }
     } else {
@@ -289,12 +278,13 @@ static const CPUClass riscv_cpu_class = {
     .reset = riscv_cpu_reset,
     .has_work = riscv_cpu_has_work,
     .dump_state = riscv_cpu_dump_state,
-    .set_pc = riscv_cpu_set_pc,
-    .get_pc = riscv_cpu_get_pc,
+    .set_pc = riscv_cs_set_pc,
+    .get_pc = riscv_cs_get_pc,
     .gdb_read_register = riscv_gdb_read_register,
     .gdb_write_register = riscv_gdb_write_register,
     .gdb_num_core_regs = 33,
     .gdb_core_xml = "riscv-64bit-cpu.xml",
+    .get_phys_addr_debug = riscv_cpu_get_phys_addr_debug,
     .tcg_ops = &riscv_tcg_ops,
 };
 
@@ -358,3 +348,16 @@ void riscv_cpu_set_reset_pc(RISCVCPU *cpu, uint64_t pc)
     cpu->reset_pc = pc;
     cpu->env.pc = pc;
 }
+
+static void riscv_cpu_register_models(void)
+{
+    static const CPUModelInfo models[] = {
+        { "rv64", "RV64GC, Zicsr, Zifencei, Zihintpause, Zba, Zbb, Zbc, Zbs, Sstc; Sv39/Sv48, "
+                  "16 PMP entries (QEMU 7.2 virt default minus H)" },
+        { "max", "same as rv64" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(models); i++) {
+        cpu_model_register(&models[i]);
+    }
+}
+type_init(riscv_cpu_register_models)

@@ -52,6 +52,10 @@ void riscv_mip_update(CPURISCVState *env, uint64_t mask, uint64_t value)
         cpu_interrupt(env_cs(env), CPU_INTERRUPT_HARD);
     } else {
         cpu_reset_interrupt(env_cs(env), CPU_INTERRUPT_HARD);
+        /* a line raised meanwhile on another thread must not lose its request */
+        if (__atomic_load_n(&env->mip, __ATOMIC_SEQ_CST)) {
+            cpu_interrupt(env_cs(env), CPU_INTERRUPT_HARD);
+        }
     }
 }
 

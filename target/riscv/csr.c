@@ -40,36 +40,6 @@ enum {
     CSR_MHPMCOUNTER31 = 0xb1f,
 };
 
-static const struct {
-    int csrno;
-    const char *name;
-} csr_names[] = {
-    { CSR_FFLAGS, "fflags" }, { CSR_FRM, "frm" }, { CSR_FCSR, "fcsr" },
-    { CSR_CYCLE, "cycle" }, { CSR_TIME, "time" }, { CSR_INSTRET, "instret" },
-    { CSR_SSTATUS, "sstatus" }, { CSR_SIE, "sie" }, { CSR_STVEC, "stvec" },
-    { CSR_SCOUNTEREN, "scounteren" }, { CSR_SENVCFG, "senvcfg" },
-    { CSR_SSCRATCH, "sscratch" }, { CSR_SEPC, "sepc" }, { CSR_SCAUSE, "scause" },
-    { CSR_STVAL, "stval" }, { CSR_SIP, "sip" }, { CSR_STIMECMP, "stimecmp" },
-    { CSR_SATP, "satp" }, { CSR_MVENDORID, "mvendorid" }, { CSR_MARCHID, "marchid" },
-    { CSR_MIMPID, "mimpid" }, { CSR_MHARTID, "mhartid" }, { CSR_MCONFIGPTR, "mconfigptr" },
-    { CSR_MSTATUS, "mstatus" }, { CSR_MISA, "misa" }, { CSR_MEDELEG, "medeleg" },
-    { CSR_MIDELEG, "mideleg" }, { CSR_MIE, "mie" }, { CSR_MTVEC, "mtvec" },
-    { CSR_MCOUNTEREN, "mcounteren" }, { CSR_MENVCFG, "menvcfg" },
-    { CSR_MCOUNTINHIBIT, "mcountinhibit" }, { CSR_MSCRATCH, "mscratch" },
-    { CSR_MEPC, "mepc" }, { CSR_MCAUSE, "mcause" }, { CSR_MTVAL, "mtval" },
-    { CSR_MIP, "mip" }, { CSR_MCYCLE, "mcycle" }, { CSR_MINSTRET, "minstret" },
-};
-
-const char *riscv_csr_name(int csrno)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(csr_names); i++) {
-        if (csr_names[i].csrno == csrno) {
-            return csr_names[i].name;
-        }
-    }
-    return NULL;
-}
-
 void riscv_csr_reset(CPURISCVState *env)
 {
     RISCVCPU *cpu = env_cpu_rv(env);
@@ -104,15 +74,15 @@ void riscv_csr_reset(CPURISCVState *env)
 /* ---- access predicates ---- */
 
 /* Counters visible below M only where m/scounteren allow (3.1.11). */
-static bool counter_allowed(CPURISCVState *env, int index)
+static bool counter_allowed(CPURISCVState *env, int priv, int index)
 {
-    if (env->priv == PRV_M) {
+    if (priv == PRV_M) {
         return true;
     }
     if (!((env->mcounteren >> index) & 1)) {
         return false;
     }
-    return env->priv == PRV_S || ((env->scounteren >> index) & 1);
+    return priv == PRV_S || ((env->scounteren >> index) & 1);
 }
 
 static bool fs_on(CPURISCVState *env)
@@ -150,9 +120,39 @@ static void write_mstatus(CPURISCVState *env, uint64_t val, uint64_t mask)
     }
 }
 
-static uint64_t counter_value(CPURISCVState *env, int64_t offset)
+/*
+ * mcycle/minstret (index 0/2): host ticks + offset; while mcountinhibit
+ * stops a counter (3.1.13), its offset field holds the frozen value.
+ */
+static int64_t *counter_offset(CPURISCVState *env, int index)
 {
-    return riscv_host_ticks() + offset;
+    return index == 0 ? &env->cycle_offset : &env->instret_offset;
+}
+
+static bool counter_inhibited(CPURISCVState *env, int index)
+{
+    return (env->mcountinhibit >> index) & 1;
+}
+
+static uint64_t counter_value(CPURISCVState *env, int index)
+{
+    int64_t off = *counter_offset(env, index);
+    return counter_inhibited(env, index) ? (uint64_t)off : riscv_host_ticks() + off;
+}
+
+static void counter_set(CPURISCVState *env, int index, uint64_t value)
+{
+    *counter_offset(env, index) = counter_inhibited(env, index) ? (int64_t)value
+                                                                : (int64_t)(value - riscv_host_ticks());
+}
+
+static void write_mcountinhibit(CPURISCVState *env, uint64_t value)
+{
+    uint64_t cycle = counter_value(env, 0), instret = counter_value(env, 2);
+
+    env->mcountinhibit = value & ~2ull & 0xffffffffull;     /* bit 1 (TM) is zero */
+    counter_set(env, 0, cycle);
+    counter_set(env, 2, instret);
 }
 
 static void write_satp(CPURISCVState *env, uint64_t val)
@@ -208,11 +208,11 @@ static void write_pmpcfg(CPURISCVState *env, int first, uint64_t val)
 }
 
 /*
- * The CSR file. Returns the old value in *old and applies
- * (old & ~mask) | (val & mask) when write is set.
+ * The CSR file, accessed at privilege priv. Returns the old value in *old
+ * and applies (old & ~mask) | (val & mask) when write is set.
  */
-int riscv_csrrw(CPURISCVState *env, int csrno, uint64_t *old, uint64_t val, uint64_t mask,
-                bool write)
+int riscv_csr_access(CPURISCVState *env, int priv, int csrno, uint64_t *old, uint64_t val,
+                     uint64_t mask, bool write)
 {
     RISCVCPU *cpu = env_cpu_rv(env);
     uint64_t v = 0;
@@ -223,7 +223,7 @@ int riscv_csrrw(CPURISCVState *env, int csrno, uint64_t *old, uint64_t val, uint
     if (write && (csrno >> 10) == 3) {
         return EXCP_ILLEGAL_INST;
     }
-    if (env->priv < ((csrno >> 8) & 3)) {
+    if (priv < ((csrno >> 8) & 3)) {
         return EXCP_ILLEGAL_INST;
     }
 
@@ -252,33 +252,31 @@ int riscv_csrrw(CPURISCVState *env, int csrno, uint64_t *old, uint64_t val, uint
 
     case CSR_CYCLE:
     case CSR_INSTRET:
-        if (!counter_allowed(env, csrno - CSR_CYCLE)) {
+        if (!counter_allowed(env, priv, csrno - CSR_CYCLE)) {
             return EXCP_ILLEGAL_INST;
         }
-        v = counter_value(env, csrno == CSR_CYCLE ? env->cycle_offset : env->instret_offset);
+        v = counter_value(env, csrno - CSR_CYCLE);
         break;
     case CSR_TIME:
-        if (!cpu->has_ts || !counter_allowed(env, 1)) {
+        if (!cpu->has_ts || !counter_allowed(env, priv, 1)) {
             return EXCP_ILLEGAL_INST;
         }
         v = riscv_read_mtime(env);
         break;
     case CSR_HPMCOUNTER3 ... CSR_HPMCOUNTER31:
-        if (!counter_allowed(env, csrno - CSR_CYCLE)) {
+        if (!counter_allowed(env, priv, csrno - CSR_CYCLE)) {
             return EXCP_ILLEGAL_INST;
         }
         v = 0;
         break;
 
     case CSR_MCYCLE:
-    case CSR_MINSTRET: {
-        int64_t *off = csrno == CSR_MCYCLE ? &env->cycle_offset : &env->instret_offset;
-        v = counter_value(env, *off);
+    case CSR_MINSTRET:
+        v = counter_value(env, csrno - CSR_MCYCLE);
         if (write) {
-            *off = NEWVAL(v) - riscv_host_ticks();
+            counter_set(env, csrno - CSR_MCYCLE, NEWVAL(v));
         }
         break;
-    }
     case CSR_MHPMCOUNTER3 ... CSR_MHPMCOUNTER31:
     case CSR_MHPMEVENT3 ... CSR_MHPMEVENT31:
         v = 0;       /* no events: read-only zero */
@@ -286,7 +284,7 @@ int riscv_csrrw(CPURISCVState *env, int csrno, uint64_t *old, uint64_t val, uint
     case CSR_MCOUNTINHIBIT:
         v = env->mcountinhibit;
         if (write) {
-            env->mcountinhibit = NEWVAL(v) & ~2ull & 0xffffffffull;
+            write_mcountinhibit(env, NEWVAL(v));
         }
         break;
 
@@ -402,7 +400,7 @@ int riscv_csrrw(CPURISCVState *env, int csrno, uint64_t *old, uint64_t val, uint
         break;
     }
     case CSR_SATP:
-        if (env->priv == PRV_S && (env->mstatus & MSTATUS_TVM)) {
+        if (priv == PRV_S && (env->mstatus & MSTATUS_TVM)) {
             return EXCP_ILLEGAL_INST;       /* 3.1.6.5 */
         }
         v = env->satp;
@@ -413,7 +411,7 @@ int riscv_csrrw(CPURISCVState *env, int csrno, uint64_t *old, uint64_t val, uint
     case CSR_STIMECMP:
         /* Sstc: below M needs menvcfg.STCE and mcounteren.TM */
         if (!riscv_has_ext(env, RV_EXT_SSTC) ||
-            (env->priv < PRV_M && (!(env->menvcfg & MENVCFG_STCE) ||
+            (priv < PRV_M && (!(env->menvcfg & MENVCFG_STCE) ||
                                    !(env->mcounteren & 2)))) {
             return EXCP_ILLEGAL_INST;
         }
@@ -466,4 +464,10 @@ int riscv_csrrw(CPURISCVState *env, int csrno, uint64_t *old, uint64_t val, uint
     return RISCV_EXCP_NONE;
 #undef RW
 #undef NEWVAL
+}
+
+int riscv_csrrw(CPURISCVState *env, int csrno, uint64_t *old, uint64_t new_value,
+                uint64_t write_mask, bool write)
+{
+    return riscv_csr_access(env, env->priv, csrno, old, new_value, write_mask, write);
 }

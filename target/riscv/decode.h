@@ -75,6 +75,9 @@ bool rv_decode(uint32_t raw, uint32_t ext_mask, RVInsn *out);
 const RVInsnDesc *rv_insn_table(size_t *count);
 const char *rv_op_name(RVOp op);
 
+/* Name of a CSR ("mstatus") for disassembly and dumps, or NULL. */
+const char *riscv_csr_name(int csrno);
+
 /* Disassemble one instruction into buf ("addi a0,a0,1"); pc for targets. */
 void rv_disas(char *buf, size_t size, uint64_t pc, uint32_t raw);
 

@@ -2,6 +2,7 @@
 #include "tern/osdep.h"
 #include <fenv.h>
 #include <math.h>
+#include <xmmintrin.h>
 #include "fpu.h"
 #include "cpu-state.h"
 
@@ -145,6 +146,8 @@ static void unpack(const FFmt *f, uint64_t x, uint64_t *sig, int *e)
 /* ---- host arithmetic ---- */
 
 static const int host_rm[4] = { FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD };
+/* MXCSR rounding control (bits 14:13) for RNE, RTZ, RDN, RUP */
+static const unsigned mxcsr_rc[4] = { 0 << 13, 3 << 13, 1 << 13, 2 << 13 };
 
 static uint32_t host_flags(int ex)
 {
@@ -272,25 +275,38 @@ static uint64_t arith_soft(const FFmt *f, int k, uint64_t a, uint64_t b, uint64_
     return round_pack(f, sign, e, sig, rm, flags);
 }
 
+
+/* MXCSR exception flags (bits 5:0: IE DE ZE OE UE PE) as fflags */
+static uint32_t mxcsr_flags(unsigned csr)
+{
+    return (csr & 1 ? FFLAG_NV : 0) | (csr & 4 ? FFLAG_DZ : 0) | (csr & 8 ? FFLAG_OF : 0) |
+           (csr & 16 ? FFLAG_UF : 0) | (csr & 32 ? FFLAG_NX : 0);
+}
+
+/*
+ * Host path: float and double arithmetic (and glibc's fma) run on SSE, so
+ * only MXCSR needs the rounding mode and holds the flags; this is much
+ * cheaper than the fenv calls, which also program the x87 unit.
+ */
 static uint64_t arith(const FFmt *f, int k, uint64_t a, uint64_t b, uint64_t c, int rm,
                       bool soft, uint32_t *flags)
 {
+    unsigned saved, csr;
     uint64_t r;
-    int ex;
 
     if (soft || rm == RM_RMM) {
         return arith_soft(f, k, a, b, c, rm, flags);
     }
-    feclearexcept(FE_ALL_EXCEPT);
-    fesetround(host_rm[rm]);
+    saved = _mm_getcsr();
+    _mm_setcsr((saved & ~(0x6000u | 0x3fu)) | mxcsr_rc[rm]);
     if (f == &fmt_s) {
         r = bits_of_s(arith_s(k, s_of(a), s_of(b), s_of(c)));
     } else {
         r = bits_of_d(arith_d(k, d_of(a), d_of(b), d_of(c)));
     }
-    ex = fetestexcept(FE_ALL_EXCEPT);
-    fesetround(FE_TONEAREST);
-    *flags |= host_flags(ex);
+    csr = _mm_getcsr();
+    _mm_setcsr(saved);
+    *flags |= mxcsr_flags(csr);
     return f_is_nan(f, r) ? f_canonical_nan(f) : r;
 }
 
@@ -370,15 +386,19 @@ static uint64_t sign_inject(const FFmt *f, RVFpOp op, uint64_t a, uint64_t b)
 /* Round x (finite) to an integral double in mode rm without raising flags. */
 static double round_integral(double x, int rm)
 {
+    unsigned saved;
     double r;
+
     if (rm == RM_RMM) {
         return round(x);
     }
-    fesetround(host_rm[rm]);
+    /* glibc's nearbyint works on SSE: MXCSR's rounding control is enough */
+    saved = _mm_getcsr();
+    _mm_setcsr((saved & ~0x6000u) | mxcsr_rc[rm]);
     FP_BARRIER(x);
     r = nearbyint(x);
     FP_BARRIER(r);
-    fesetround(FE_TONEAREST);
+    _mm_setcsr(saved);
     return r;
 }
 

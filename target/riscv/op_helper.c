@@ -71,7 +71,14 @@ static GMutex amo_slow_lock;
 
 static bool amo_is_word(RVOp op)
 {
-    return op >= RV_OP_lr_w && op <= RV_OP_amomaxu_w;
+    switch (op) {
+    case RV_OP_amoswap_w: case RV_OP_amoadd_w: case RV_OP_amoxor_w: case RV_OP_amoand_w:
+    case RV_OP_amoor_w: case RV_OP_amomin_w: case RV_OP_amomax_w: case RV_OP_amominu_w:
+    case RV_OP_amomaxu_w:
+        return true;
+    default:
+        return false;
+    }
 }
 
 static uint64_t amo_compute(RVOp op, uint64_t old, uint64_t src, bool word)

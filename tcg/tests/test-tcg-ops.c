@@ -596,6 +596,49 @@ static void run_host_ldst(void)
     }
 }
 
+static void run_host_ldst32(void)
+{
+    TestEnv env;
+    void *code;
+    TCGv_i32 t;
+    intptr_t m = offsetof(TestEnv, mem);
+
+    tcg_func_start();
+    t = tcg_temp_new_i32();
+    tcg_gen_ld8u_i32(t, tcg_env, m + 1);
+    tcg_gen_st_i32(t, tcg_env, m + 8);
+    tcg_gen_ld8s_i32(t, tcg_env, m + 1);
+    tcg_gen_st_i32(t, tcg_env, m + 12);
+    tcg_gen_ld16u_i32(t, tcg_env, m + 2);
+    tcg_gen_st_i32(t, tcg_env, m + 16);
+    tcg_gen_ld16s_i32(t, tcg_env, m + 2);
+    tcg_gen_st_i32(t, tcg_env, m + 20);
+    tcg_gen_ld_i32(t, tcg_env, m + 4);
+    tcg_gen_st16_i32(t, tcg_env, m + 24);
+    tcg_gen_st8_i32(t, tcg_env, m + 26);
+    tcg_gen_st8_i32(tcg_constant_i32(0x77), tcg_env, m + 27);
+    tcg_gen_st16_i32(tcg_constant_i32(0x1234), tcg_env, m + 28);
+    tcg_gen_st_i32(tcg_constant_i32(-2), tcg_env, m + 32);
+    code = test_gen();
+    for (int i = 0; i < 500; i++) {
+        uint64_t v = test_value(i);
+        uint32_t w[8];
+
+        memset(&env, 0, sizeof(env));
+        env.mem[0] = v;
+        test_run(code, &env);
+        memcpy(w, &env.mem[1], sizeof(w));
+        assert_int_equal(w[0], (uint8_t)(v >> 8));
+        assert_int_equal(w[1], (uint32_t)(int32_t)(int8_t)(v >> 8));
+        assert_int_equal(w[2], (uint16_t)(v >> 16));
+        assert_int_equal(w[3], (uint32_t)(int32_t)(int16_t)(v >> 16));
+        assert_int_equal(w[4], (uint16_t)(v >> 32) | ((uint32_t)(uint8_t)(v >> 32) << 16) |
+                               (0x77u << 24));
+        assert_int_equal(w[5], 0x1234);
+        assert_int_equal(w[6], 0xfffffffe);
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Guarded division: RISC-V results for x/0 and MIN/-1 */
 
@@ -737,6 +780,62 @@ static void run_pressure(void)
     }
 }
 
+/* The same with i32 values: 32-bit spills, reloads and calls. */
+static uint32_t helper_mix32(uint32_t a, uint32_t b)
+{
+    return a * 3 + (b >> 1);
+}
+
+static void run_pressure32(void)
+{
+    enum { N = 24 };
+    TestEnv env;
+    void *code;
+    TCGv_i32 t[N];
+
+    tcg_func_start();
+    for (int i = 0; i < N; i++) {
+        t[i] = tcg_temp_new_i32();
+        tcg_gen_muli_i32(t[i], g_in32[i % 6], i + 1);
+        tcg_gen_xori_i32(t[i], t[i], i * 0x01010101);
+    }
+    tcg_gen_movi_i32(g_out32[0], 0);
+    for (int i = 0; i < N; i++) {
+        tcg_gen_rotli_i32(g_out32[0], g_out32[0], 3);
+        tcg_gen_add_i32(g_out32[0], g_out32[0], t[i]);
+        tcg_gen_sar_i32(t[i], t[i], g_in32[1]);
+        if (i % 8 == 7) {
+            gen_helper_call(helper_mix32, TCG_CALL_NO_RWG_SE, tcgv_temp(t[i]),
+                            tcgv_temp(t[i]), tcgv_temp(t[i - 1]));
+        }
+    }
+    tcg_gen_movi_i32(g_out32[1], 0);
+    for (int i = 0; i < N; i++) {
+        tcg_gen_xor_i32(g_out32[1], g_out32[1], t[i]);
+    }
+    code = test_gen();
+    for (int i = 0; i < 300; i++) {
+        uint32_t v[6], acc = 0, acc2 = 0, x[N];
+        for (int k = 0; k < 6; k++) {
+            v[k] = env.in32[k] = (uint32_t)test_value(i * 6 + k);
+        }
+        test_run(code, &env);
+        for (int k = 0; k < N; k++) {
+            x[k] = (v[k % 6] * (k + 1)) ^ (uint32_t)(k * 0x01010101);
+            acc = (uint32_t)r_rotl(acc, 3, 32) + x[k];
+            x[k] = (uint32_t)((int32_t)x[k] >> (v[1] & 31));
+            if (k % 8 == 7) {
+                x[k] = helper_mix32(x[k], x[k - 1]);
+            }
+        }
+        for (int k = 0; k < N; k++) {
+            acc2 ^= x[k];
+        }
+        assert_int_equal(env.out32[0], acc);
+        assert_int_equal(env.out32[1], acc2);
+    }
+}
+
 /* A counted loop with a backward branch and a translation-local counter. */
 static void run_loop(void)
 {
@@ -752,6 +851,7 @@ static void run_loop(void)
     tcg_gen_movi_i64(g_out64[0], 0);
     tcg_gen_mov_i64(i, g_in64[0]);
     gen_set_label(top);
+    tcg_gen_mb(TCG_MO_ALL | TCG_BAR_SC);        /* a fence in the loop runs too */
     tcg_gen_add_i64(g_out64[0], g_out64[0], i);
     tcg_gen_subi_i64(i, i, 1);
     tcg_gen_brcondi_i64(TCG_COND_NE, i, 0, top);
@@ -784,10 +884,10 @@ static void test_unops(void **state) { run_unops(); }
 static void test_bitfields(void **state) { run_bitfields(); }
 static void test_conds(void **state) { run_conds(); }
 static void test_mul2_conv(void **state) { run_mul2_conv(); }
-static void test_host_ldst(void **state) { run_host_ldst(); }
+static void test_host_ldst(void **state) { run_host_ldst(); run_host_ldst32(); }
 static void test_div_guarded(void **state) { run_div_guarded(); }
 static void test_calls(void **state) { run_calls(); }
-static void test_pressure(void **state) { run_pressure(); }
+static void test_pressure(void **state) { run_pressure(); run_pressure32(); }
 static void test_loop(void **state) { run_loop(); }
 
 #define BOTH(fn) \

@@ -119,6 +119,42 @@ static void test_identities(void **state)
     assert_int_equal(env.in64[5], 11);
 }
 
+/* Cheaper equivalents: or -1, xor -1, multiply by a power of two, constant first. */
+static void test_strength_reduction(void **state)
+{
+    TestEnv env;
+    void *code;
+    TCGOp *op;
+
+    tcg_func_start();
+    tcg_gen_ori_i64(g_out64[0], g_in64[0], -1);             /* movi -1 */
+    tcg_gen_xori_i64(g_out64[1], g_in64[1], -1);            /* not */
+    tcg_gen_muli_i64(g_out64[2], g_in64[2], 8);             /* shl 3 */
+    tcg_gen_setcond_i64(TCG_COND_LT, g_out64[3], tcg_constant_i64(5), g_in64[3]);  /* x > 5 */
+    code = test_gen();
+    assert_int_equal(count_ops(INDEX_op_or) + count_ops(INDEX_op_xor) + count_ops(INDEX_op_mul), 0);
+    assert_mov_const(g_out64[0], -1);
+    assert_int_equal(count_ops(INDEX_op_not), 1);
+    op = find_op(INDEX_op_shl, 0);
+    assert_non_null(op);
+    assert_int_equal(arg_temp(op->args[2])->val, 3);
+    op = find_op(INDEX_op_setcond, 0);
+    assert_non_null(op);
+    assert_ptr_equal(arg_temp(op->args[1]), tcgv_i64_temp(g_in64[3]));
+    assert_int_equal(op->args[3], TCG_COND_GT);
+    for (int i = 0; i < 200; i++) {
+        uint64_t v[4];
+        for (int k = 0; k < 4; k++) {
+            v[k] = env.in64[k] = test_value(i + k * 50);
+        }
+        test_run(code, &env);
+        assert_int_equal(env.out64[0], ~0ull);
+        assert_int_equal(env.out64[1], ~v[1]);
+        assert_int_equal(env.out64[2], v[2] * 8);
+        assert_int_equal(env.out64[3], 5 < (int64_t)v[3]);
+    }
+}
+
 /* A copy is replaced by its source; the copy itself then dies. */
 static void test_copy_propagation(void **state)
 {
@@ -248,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_fold_constants),
         cmocka_unit_test(test_identities),
         cmocka_unit_test(test_copy_propagation),
+        cmocka_unit_test(test_strength_reduction),
         cmocka_unit_test(test_branch_folding),
         cmocka_unit_test(test_knowledge_resets),
         cmocka_unit_test(test_call_flags),

@@ -12,12 +12,13 @@
 #include <cmocka.h>
 #include "tcg-test-util.h"
 
-enum { NG = 6, NT = 10, NV = NG + NT, NPROG = 250, NOPS = 70, NRUN = 12 };
+enum { NG = 6, NT = 10, NV = NG + NT, NPROG = 1500, NOPS = 70, NRUN = 8 };
 
 enum {
     R_ADD, R_SUB, R_MUL, R_AND, R_OR, R_XOR, R_ANDC, R_SHL, R_SHR, R_SAR, R_ROTL,
     R_MULUH, R_DIVU, R_REMS, R_SETLT, R_MOVCOND, R_NEG, R_NOT, R_EXT8S, R_CTPOP,
     R_CLZ, R_DEPOSIT, R_EXTRACT, R_BSWAP, R_ADDI, R_CALL, R_CALL_WG, R_SKIP, R_MOV,
+    R_ANDI, R_SHRI, R_MULI, R_SUBFI, R_SETLTUI, R_DIVS,
     R_COUNT
 };
 
@@ -109,6 +110,12 @@ static void eval(uint64_t *v)
             }
             continue;
         case R_MOV: r = a; break;
+        case R_ANDI: r = a & (uint64_t)p->imm; break;
+        case R_SHRI: r = a >> (p->imm & 63); break;
+        case R_MULI: r = a * (uint64_t)p->imm; break;
+        case R_SUBFI: r = (uint64_t)p->imm - a; break;
+        case R_SETLTUI: r = a < (uint64_t)p->imm; break;
+        case R_DIVS: r = (uint64_t)((int64_t)a / (int64_t)((b | 1) & 0x7fffffff)); break;
         }
         v[p->d] = r;
     }
@@ -194,6 +201,18 @@ static void gen(TCGv_i64 *t)
             break;
         }
         case R_MOV: tcg_gen_mov_i64(d, a); break;
+        case R_ANDI: tcg_gen_andi_i64(d, a, p->imm); break;
+        case R_SHRI: tcg_gen_shri_i64(d, a, p->imm & 63); break;
+        case R_MULI: tcg_gen_muli_i64(d, a, p->imm); break;
+        case R_SUBFI: tcg_gen_subfi_i64(d, p->imm, a); break;
+        case R_SETLTUI: tcg_gen_setcondi_i64(TCG_COND_LTU, d, a, p->imm); break;
+        case R_DIVS:
+            k = tcg_temp_ebb_new_i64();
+            tcg_gen_ori_i64(k, b, 1);
+            tcg_gen_andi_i64(k, k, 0x7fffffff);
+            tcg_gen_div_i64(d, a, k);
+            tcg_temp_free_i64(k);
+            break;
         }
     }
 }

@@ -11,6 +11,8 @@
 #include "tern/osdep.h"
 #include "../tcg-internal.h"
 #include "exec/cpu-tlb.h"
+#include "exec/tb.h"
+#include "exec/tb-jmp-cache.h"
 
 enum {
     R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI,
@@ -774,6 +776,71 @@ bool tcg_out_ldst_finalize(TCGContext *s)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Indirect jumps through the jump cache */
+
+static void tcg_out_jcc_fwd(TCGContext *s, int jcc, uint32_t *patch)
+{
+    tcg_out_opc(s, OPC_JCC_long + jcc, 0, 0, 0);
+    *patch = tcg_current_code_size(s);
+    tcg_out32(s, 0);
+}
+
+/*
+ * pc in rax; every call-clobbered register is free (the op ends the TB).
+ * Hit: the cached TB has this pc, the current TB's flags and is valid.
+ */
+static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
+{
+    uint32_t miss[5];
+    int n = 0;
+
+    tcg_out_ld(s, TCG_TYPE_I64, R_DX, R_BP, s->jc_env_offset);
+    /* rcx = tb_jmp_cache_hash(pc) * sizeof(TBJmpCacheEntry) */
+    tcg_out_mov(s, TCG_TYPE_I64, R_CX, R_AX);
+    tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, R_CX, 1);
+    tcg_out_mov(s, TCG_TYPE_I64, R_SI, R_AX);
+    tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, R_SI, 1 + TB_JMP_GROUP_BITS);
+    tcg_out_modrm(s, OPC_ARITH_GvEv + (ARITH_XOR << 3), R_CX, R_SI);
+    tcg_out_arithi(s, ARITH_AND, TCG_TYPE_I32, R_CX, TB_JMP_GROUP - 1);
+    tcg_out_mov(s, TCG_TYPE_I64, R_SI, R_AX);
+    tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, R_SI, 12);
+    tcg_out_arithi(s, ARITH_AND, TCG_TYPE_I32, R_SI, TB_JMP_CACHE_SIZE / TB_JMP_GROUP - 1);
+    tcg_out_shifti(s, SHIFT_SHL, TCG_TYPE_I32, R_SI, TB_JMP_GROUP_BITS);
+    tcg_out_modrm(s, OPC_ARITH_GvEv + (ARITH_OR << 3), R_CX, R_SI);
+    tcg_out_shifti(s, SHIFT_SHL, TCG_TYPE_I32, R_CX, 4);
+    _Static_assert(sizeof(TBJmpCacheEntry) == 16, "TBJmpCacheEntry size");
+
+    /* entry.gen == cache.gen */
+    tcg_out_ld(s, TCG_TYPE_I64, R_SI, R_DX, offsetof(TBJmpCache, gen));
+    tcg_out_modrm_sib_offset(s, OPC_ARITH_GvEv + (ARITH_CMP << 3) + P_REXW, R_SI, R_DX, R_CX, 0,
+                             offsetof(TBJmpCache, e) + offsetof(TBJmpCacheEntry, gen));
+    tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
+    tcg_out_modrm_sib_offset(s, OPC_MOVL_GvEv + P_REXW, R_SI, R_DX, R_CX, 0,
+                             offsetof(TBJmpCache, e) + offsetof(TBJmpCacheEntry, tb));
+    tcg_out_modrm(s, OPC_TESTL + P_REXW, R_SI, R_SI);
+    tcg_out_jcc_fwd(s, JCC_JE, &miss[n++]);
+    tcg_out_modrm_offset(s, OPC_ARITH_GvEv + (ARITH_CMP << 3) + P_REXW, R_AX, R_SI,
+                         offsetof(TranslationBlock, pc));
+    tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
+    tcg_out_modrm_offset(s, OPC_ARITH_EvIz, ARITH_CMP, R_SI, offsetof(TranslationBlock, flags));
+    tcg_out32(s, flags);
+    tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
+    tcg_out_modrm_offset(s, OPC_GRP3_Ev, 0, R_SI, offsetof(TranslationBlock, cflags));
+    tcg_out32(s, CF_INVALID);
+    tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
+    tcg_out_modrm_offset(s, OPC_GRP5, EXT5_JMPN_Ev, R_SI, offsetof(TranslationBlock, tc.ptr));
+
+    /* miss: the lookup helper (which also fills the cache) */
+    for (int i = 0; i < n; i++) {
+        tcg_patch32(s, s->code_buf + miss[i],
+                    (uint32_t)(tcg_current_code_size(s) - (miss[i] + 4)));
+    }
+    tcg_out_mov(s, TCG_TYPE_I64, R_DI, R_BP);
+    tcg_out_call(s, (const void *)helper_lookup_tb_ptr);
+    tcg_out_modrm(s, OPC_GRP5, EXT5_JMPN_Ev, R_AX);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Constraints */
 
 static void ct_r(TCGArgConstraint *a, uint32_t regs)
@@ -950,6 +1017,10 @@ void tcg_target_op_constraint(const TCGOp *op, TCGOpConstraint *c)
     case INDEX_op_goto_ptr:
         ct_r(&a[0], ALL_REGS);
         break;
+    case INDEX_op_lookup_goto:
+        ct_r(&a[0], REGSET(R_AX));
+        c->clobber = tcg_target_call_clobber_regs;
+        break;
     case INDEX_op_br: case INDEX_op_goto_tb: case INDEX_op_exit_tb: case INDEX_op_mb:
         break;
     default:
@@ -1105,9 +1176,18 @@ void tcg_out_op(TCGContext *s, const TCGOp *op, const TCGArg *args,
     case INDEX_op_goto_ptr:
         tcg_out_modrm(s, OPC_GRP5, EXT5_JMPN_Ev, a0);
         break;
+    case INDEX_op_lookup_goto:
+        tcg_out_lookup_goto(s, (uint32_t)args[1]);
+        break;
     case INDEX_op_mb:
+        /*
+         * x86 is TSO: only store-load ordering needs an instruction. A
+         * locked no-op on the stack orders like mfence and is cheaper.
+         */
         if (args[0] & TCG_MO_ST_LD) {
-            tcg_out8(s, 0x0f), tcg_out8(s, 0xae), tcg_out8(s, 0xf0);   /* mfence */
+            tcg_out8(s, 0xf0);                         /* lock orq $0, (%rsp) */
+            tcg_out_modrm_offset(s, OPC_ARITH_EvIb + P_REXW, ARITH_OR, R_SP, 0);
+            tcg_out8(s, 0);
         }
         break;
 

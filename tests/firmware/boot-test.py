@@ -9,12 +9,13 @@ KIND VARIANT:
   opensbi fw_jump|fw_dynamic  OpenSBI banner, then it runs our S-mode payload,
                               which checks a1 and powers off through SBI
   uboot mmode|smode           U-Boot (M-mode as -bios / S-mode under fw_jump)
-                              reaches "=> ", answers version and bdinfo, and
-                              powers off
+                              reaches "=> ", answers version, bdinfo and pci
+                              (the PCIe host bridge), and powers off
   uboot-linux reboot          OpenSBI -> U-Boot S-mode -> Linux loaded with
                               -device loader; a shell command; reboot -f runs
                               the firmware again; U-Boot poweroff
-  baremetal elf               -bios none -kernel prog.elf (M-mode ELF)
+  baremetal elf|exit-code     -bios none -kernel prog.elf (M-mode ELF) that powers
+                              off, or exits with status 5 through the finisher
   dtb virt                    -M virt,dumpdtb: the node set of QEMU's tree
 
 Where qemu-system-riscv64 is installed, the same scenario is run under QEMU
@@ -137,13 +138,14 @@ def cross_compiler():
     skip("no RISC-V cross compiler (riscv64-unknown-elf-gcc or riscv64-linux-gnu-gcc)")
 
 
-def build_program(workdir, mmode):
+def build_program(workdir, mmode, exit_code=0):
     """The payload: an M-mode ELF at 0x80000000, or an S-mode flat binary at 0x80200000."""
     prefix = cross_compiler()
     srcdir = os.path.dirname(os.path.abspath(__file__))
-    name = "prog-mmode" if mmode else "payload-smode"
+    name = ("prog-mmode" if mmode else "payload-smode") + ("-%d" % exit_code if exit_code else "")
     elf = os.path.join(workdir, name + ".elf")
     subprocess.run([prefix + "gcc"] + (["-DMMODE"] if mmode else []) +
+                   (["-DEXIT_CODE=%d" % exit_code] if exit_code else []) +
                    ["-march=rv64imac", "-mabi=lp64", "-mcmodel=medany", "-O2", "-nostdlib",
                     "-ffreestanding", "-fno-pic", "-static",
                     "-Wl,--defsym=LOAD_ADDR=%s" % ("0x80000000" if mmode else "0x80200000"),
@@ -200,7 +202,7 @@ def run_opensbi(emu, images, workdir, variant, timeout):
 
 
 UBOOT_MUST_MATCH = ["version", "DRAM bank", "-> start", "-> size", "baudrate", "Build",
-                    "devicetree", "Model", "DRAM"]
+                    "devicetree", "Model", "DRAM", "pci"]
 UBOOT_INFO = ["relocaddr", "fdt_blob", "fdt_size", "flashstart"]
 
 
@@ -225,6 +227,10 @@ def run_uboot(emu, images, workdir, variant, timeout):
         c.send("bdinfo\r")
         c.expect(r"fdt_blob\s*=")
         c.expect(r"=> ")
+        # U-Boot's ECAM driver enumerates the PCIe host bridge
+        c.send("pci\r")
+        pci = c.expect(r"(00\.00\.00 +0x1b36 +0x0008 +[^\r\n]*?) *\r*\n")
+        c.expect(r"=> ")
         c.send("poweroff\r")
         status = c.wait_exit()
     finally:
@@ -235,6 +241,7 @@ def run_uboot(emu, images, workdir, variant, timeout):
     text = c.text()
     fields = {k: field(text, k) for k in UBOOT_MUST_MATCH + UBOOT_INFO}
     fields["version"] = version.group(1).decode()
+    fields["pci"] = pci.group(1).decode()
     return fields
 
 
@@ -278,7 +285,9 @@ def run_uboot_linux(emu, images, workdir, variant, timeout):
 
 
 def run_baremetal(emu, images, workdir, variant, timeout):
-    elf = build_program(workdir, mmode=True)
+    # variant "elf": powers off (status 0); "exit-code": finisher FAIL with code 5
+    expect_status = 5 if variant == "exit-code" else 0
+    elf = build_program(workdir, mmode=True, exit_code=expect_status)
     argv = [emu, "-M", "virt", "-smp", "1", "-nographic", "-bios", "none", "-kernel", elf]
     c = Console(os.path.basename(emu), argv, workdir, timeout)
     try:
@@ -289,13 +298,15 @@ def run_baremetal(emu, images, workdir, variant, timeout):
         print(c.text())
     if m.group(3) != b"PAYLOAD-OK":
         raise TestFailure("bare-metal program: a1 does not point at a device tree")
-    if status != 0:
-        raise TestFailure("exit status %d after the finisher's PASS, expected 0" % status)
-    return {"payload": m.group(0).decode(errors="replace").split("\n")[0].strip()}
+    if status != expect_status:
+        raise TestFailure("exit status %d, expected %d from the finisher" %
+                          (status, expect_status))
+    return {"payload": m.group(0).decode(errors="replace").split("\n")[0].strip(),
+            "exit status": status}
 
 
 # Nodes QEMU 7.2 has that Tern's virt does not build (yet).
-DTB_NOT_BUILT = re.compile(r"^/(pmu|fw-cfg@|flash@|platform-bus@|soc/pci@)")
+DTB_NOT_BUILT = re.compile(r"^/(pmu|fw-cfg@|flash@|platform-bus@)")
 
 
 def dtb_nodes(emu, workdir, extra):
@@ -363,7 +374,8 @@ def run_dtb(tern, qemu, workdir):
         print(tdts)
         for required in ["/cpus/cpu@0/interrupt-controller", "/soc/plic@c000000",
                          "/soc/clint@2000000", "/soc/serial@10000000", "/soc/test@100000",
-                         "/soc/rtc@101000", "/memory@80000000", "/chosen", "/poweroff",
+                         "/soc/rtc@101000", "/soc/pci@30000000", "/memory@80000000",
+                         "/chosen", "/poweroff",
                          "/reboot"]:
             if required not in tn:
                 raise TestFailure("tern's tree has no %s" % required)
@@ -381,7 +393,7 @@ def run_dtb(tern, qemu, workdir):
                 for prop in sorted(set(qn[node]) | set(tn[node])):
                     q, t = qn[node].get(prop), tn[node].get(prop)
                     if prop in ("rng-seed", "riscv,isa", "phandle", "interrupt-parent",
-                                "interrupts-extended", "cpu", "regmap"):
+                                "interrupts-extended", "cpu", "regmap", "interrupt-map"):
                         # random, CPU model, or phandle numbering
                         if (q is None) != (t is None):
                             problems.append("%s: %s present in only one tree" % (node, prop))
@@ -434,11 +446,13 @@ def main():
         try:
             if args.kind == "dtb":
                 run_dtb(os.path.abspath(args.tern), args.qemu, workdir)
+                print("PASS")
                 return 0
             run = {"opensbi": run_opensbi, "uboot": run_uboot,
                    "uboot-linux": run_uboot_linux, "baremetal": run_baremetal}[args.kind]
             must = {"opensbi": OPENSBI_MUST_MATCH, "uboot": UBOOT_MUST_MATCH,
-                    "uboot-linux": ["linux"], "baremetal": ["payload"]}[args.kind]
+                    "uboot-linux": ["linux"],
+                    "baremetal": ["payload", "exit status"]}[args.kind]
             tern_fields = run(os.path.abspath(args.tern), images, workdir, args.variant,
                               TIMEOUT_TERN)
             if args.qemu:

@@ -3,7 +3,8 @@
  * payload (OpenSBI's next stage: console and poweroff through SBI calls) or,
  * with -DMMODE, as a bare-metal M-mode program (-bios none -kernel prog.elf:
  * drives the UART and the test finisher itself). It prints what it was
- * given in a0/a1, checks that a1 points at a device tree, and powers off.
+ * given in a0/a1, checks that a1 points at a device tree, and powers off
+ * (or, built with -DEXIT_CODE=n, ends the emulator with exit status n).
  */
 #include <stdint.h>
 
@@ -77,6 +78,9 @@ void payload_main(uint64_t hartid, uint64_t fdt)
     put_str("\n");
     if (fdt && *(volatile uint32_t *)fdt == FDT_MAGIC_LE) {
         put_str("PAYLOAD-OK\n");
+#ifdef EXIT_CODE
+        finish(EXIT_CODE);      /* tests the finisher's FAIL status path */
+#endif
         finish(0);
     }
     put_str("PAYLOAD-BADFDT\n");

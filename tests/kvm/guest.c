@@ -152,6 +152,28 @@ static uint64_t param_num(const char *key)
 
 /* ---- tests ---- */
 
+/* Walk the XSDT to the MADT (ACPI 6.5, 5.2.8 / 5.2.12) and count enabled LAPICs. */
+static void check_madt(const uint8_t *xsdt, uint64_t cpus)
+{
+    unsigned lapics = 0;
+    bool found = false;
+
+    CHECK("XSDT signature", streq_n((const char *)xsdt, "XSDT", 4));
+    for (uint32_t off = 36; off + 8 <= rd32(xsdt, 4); off += 8) {
+        const uint8_t *t = (const uint8_t *)(uintptr_t)rd64(xsdt, off);
+
+        if (!streq_n((const char *)t, "APIC", 4)) {
+            continue;
+        }
+        found = true;
+        for (uint32_t e = 44; e + 2 <= rd32(t, 4) && t[e + 1]; e += t[e + 1]) {
+            lapics += t[e] == 0 && (rd32(t, e + 4) & 1);
+        }
+    }
+    CHECK("MADT present", found);
+    CHECK_EQ("MADT enabled LAPICs = -smp", lapics, cpus);
+}
+
 static void test_boot(const bp_t *bp)
 {
     uint16_t cs, ds;
@@ -217,6 +239,7 @@ static void test_boot(const bp_t *bp)
                 sum += r[i];
             }
             CHECK_EQ("RSDP extended checksum", sum, 0);
+            check_madt((const uint8_t *)(uintptr_t)rd64(r, 24), param_num("cpus"));
         }
     }
 }
@@ -586,15 +609,52 @@ static void t_smp(const bp_t *bp) { test_smp(); }
 static void t_virtio(const bp_t *bp) { test_virtio_garbage(); }
 static void t_reset(const bp_t *bp) { test_reset(); }
 static void t_exits(const bp_t *bp) { test_exits(); }
+/* Compute without exits, with a "tick" on the serial port now and then, forever
+ * (the host pauses, resumes, resets and quits the machine through QMP). */
+static void test_spin(void)
+{
+    uint64_t n = param_num("spin");
+
+    puts_serial("spin start\n");
+    for (;;) {
+        delay(n);
+        puts_serial("tick\n");
+    }
+}
+
 static void t_fatal(const bp_t *bp) { test_fatal(); }
+static void t_spin(const bp_t *bp) { test_spin(); }
 static void t_virtio_rng(const bp_t *bp) { test_virtio_rng(); }
 static void t_serial(const bp_t *bp) { puts_serial("hello from the guest over the 16550\n"); }
+
+/* Echo one line typed on the host back, proving chardev input reaches the 16550. */
+static void test_serial_input(void)
+{
+    char line[64];
+    unsigned n = 0;
+
+    puts_serial("READY\n");
+    while (n < sizeof(line) - 1) {
+        while (!(inb(SERIAL + 5) & 0x01)) {      /* LSR.DR */
+        }
+        line[n] = inb(SERIAL);
+        if (line[n] == '\n' || line[n] == '\r') {
+            break;
+        }
+        n++;
+    }
+    line[n] = 0;
+    puts_serial("GOT ");
+    puts_serial(line);
+    puts_serial("\n");
+}
+static void t_serial_input(const bp_t *bp) { test_serial_input(); }
 
 static const struct test tests[] = {
     { "boot", t_boot }, { "initrd", t_initrd }, { "pio", t_pio }, { "mmio", t_mmio },
     { "irq", t_irq }, { "smp", t_smp }, { "virtio-garbage", t_virtio },
-    { "reset", t_reset }, { "exits", t_exits }, { "serial", t_serial },
-    { "fatal", t_fatal }, { "virtio-rng", t_virtio_rng },
+    { "reset", t_reset }, { "exits", t_exits }, { "serial", t_serial }, { "serial-input", t_serial_input },
+    { "fatal", t_fatal }, { "virtio-rng", t_virtio_rng }, { "spin", t_spin },
 };
 
 void guest_main(const bp_t *bp)

@@ -85,12 +85,13 @@ def main():
         if case == 'serial':
             ok = r.guest_test('serial', expect=['hello from the guest over the 16550\n'])
         elif case == 'boot':
-            ok = r.guest_test('boot', 'ram=0x8000000 marker=a-b_c', ['-m', '128M'])
+            ok = r.guest_test('boot', 'ram=0x8000000 marker=a-b_c cpus=3',
+                              ['-m', '128M', '-smp', '3'])
         elif case == 'boot-4g':
             # 3 GiB below the MMIO hole, the rest from 4 GiB
-            ok = r.guest_test('boot', 'ram=0x100000000 marker=a-b_c', ['-m', '4G'])
+            ok = r.guest_test('boot', 'ram=0x100000000 marker=a-b_c cpus=1', ['-m', '4G'])
         elif case == 'cpu-host':
-            ok = r.guest_test('boot', 'ram=0x8000000 marker=a-b_c',
+            ok = r.guest_test('boot', 'ram=0x8000000 marker=a-b_c cpus=1',
                               ['-m', '128M', '-cpu', 'host'])
         elif case == 'initrd':
             data = os.urandom(60007)   # odd size; the guest hashes it at CPL0
@@ -98,6 +99,18 @@ def main():
             open(path, 'wb').write(data)
             ok = r.guest_test('initrd', 'ram=0x8000000 initrd_size=%d initrd_sum=%d'
                               % (len(data), fnv1a(data)), ['-m', '128M', '-initrd', path])
+        elif case == 'serial-input':
+            # host input through a stdio chardev reaches the guest's 16550
+            cmd = [tern, '-M', 'microvm', '-display', 'none', '-serial', 'stdio',
+                   '-kernel', guest, '-append', 'test=serial-input']
+            print('+', ' '.join(cmd))
+            p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+            first = p.stdout.readline()          # READY: the guest polls the UART now
+            out, err = p.communicate(b'tern says hi\n', timeout=60)
+            serial = (first + out).decode(errors='replace')
+            print('exit status', p.returncode, '\nserial:\n' + serial + err.decode())
+            ok = p.returncode == 0 and 'GOT tern says hi\nPASS serial-input' in serial
         elif case == 'pio':
             ok = r.guest_test('pio')
         elif case == 'mmio':
@@ -157,6 +170,8 @@ def main():
         elif case == 'accel-tcg':
             status, _, err = r.run(['-accel', 'tcg', '-kernel', guest])
             ok = status == 1 and 'translator' in err
+        elif case == 'monitor':
+            ok = monitor(tern, guest, tmp)
         elif case == 'debian':
             # The real kernel: its decompressor must print on our 16550. Guest
             # kernel code is slow on hosts whose KVM emulates CPL0, so only the
@@ -171,6 +186,126 @@ def main():
             return 2
     print('PASS' if ok else 'FAIL')
     return 0 if ok else 1
+
+
+class Qmp:
+    """A minimal QMP client on a unix socket."""
+
+    def __init__(self, path):
+        import socket
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(path)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.sock.settimeout(30)
+        self.buf = b''
+        self.read()                                   # greeting
+        self.cmd('qmp_capabilities')
+
+    def read(self):
+        import json
+        while b'\n' not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise EOFError('QMP closed')
+            self.buf += data
+        line, self.buf = self.buf.split(b'\n', 1)
+        return json.loads(line)
+
+    def cmd(self, name, **args):
+        import json
+        msg = {'execute': name}
+        if args:
+            msg['arguments'] = args
+        self.sock.sendall(json.dumps(msg).encode() + b'\n')
+        while True:
+            r = self.read()
+            if 'return' in r or 'error' in r:
+                print('QMP', name, '->', str(r)[:200])
+                return r
+
+
+def wait_for(pred, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return pred()
+
+
+def monitor(tern, guest, tmp):
+    """Pause, resume, register dump, reset and quit of a busy guest through QMP:
+    each needs the vCPU kicked out of KVM_RUN."""
+    return monitor_run(tern, guest, tmp, 20000) and monitor_run(tern, guest, tmp, 10**10)
+
+
+def monitor_run(tern, guest, tmp, spin):
+    """spin: loop iterations between serial ticks; 10**10 never leaves guest code."""
+    out = os.path.join(tmp, 'serial.out')
+    sock = os.path.join(tmp, 'qmp.sock')
+    for f in (out, sock):
+        if os.path.exists(f):
+            os.unlink(f)
+    cmd = [tern, '-M', 'microvm', '-display', 'none', '-serial', 'file:' + out,
+           '-qmp', 'unix:%s,server=on,wait=off' % sock,
+           '-kernel', guest, '-append', 'test=spin spin=%d' % spin]
+    print('+', ' '.join(cmd))
+    p = subprocess.Popen(cmd, stderr=subprocess.PIPE)
+
+    def serial():
+        return open(out, errors='replace').read() if os.path.exists(out) else ''
+
+    ok = True
+
+    def expect(what, cond):
+        nonlocal ok
+        print('%s: %s' % ('ok' if cond else 'FAILED', what))
+        ok = ok and cond
+
+    try:
+        q = Qmp(sock)
+        if spin > 10**6:
+            # a vCPU that never exits on its own still answers the monitor and quits
+            expect('guest started', wait_for(lambda: 'spin start' in serial(), 30))
+            regs = q.cmd('human-monitor-command', **{'command-line': 'info registers'})
+            expect('registers of a spinning vCPU', 'RIP=' in regs.get('return', ''))
+            expect('stop', 'return' in q.cmd('stop'))
+            expect('cont', 'return' in q.cmd('cont'))
+            q.cmd('quit')
+            expect('quit: exit status 0', p.wait(timeout=20) == 0)
+            return ok
+        expect('guest ticks', wait_for(lambda: 'tick' in serial(), 30))
+        expect('stop', 'return' in q.cmd('stop'))
+        expect('paused', q.cmd('query-status')['return']['running'] is False)
+        size = len(serial())
+        time.sleep(1)
+        expect('no ticks while paused', len(serial()) == size)
+        regs = q.cmd('human-monitor-command', **{'command-line': 'info registers'})
+        expect('registers while paused', 'RIP=' in regs.get('return', ''))
+        expect('cont', 'return' in q.cmd('cont'))
+        expect('ticks again', wait_for(lambda: len(serial()) > size, 20))
+        regs = q.cmd('human-monitor-command', **{'command-line': 'info registers'})
+        expect('registers while running', 'RIP=' in regs.get('return', '') and
+               'CR3=0000000000009000' in regs.get('return', ''))
+        expect('still running', q.cmd('query-status')['return']['running'] is True)
+        expect('system_reset', 'return' in q.cmd('system_reset'))
+        expect('guest booted again', wait_for(lambda: serial().count('spin start') == 2, 30))
+        q.cmd('quit')
+        status = p.wait(timeout=20)
+        expect('quit: exit status 0', status == 0)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    print('stderr:', p.stderr.read().decode(errors='replace'))
+    return ok
 
 
 def debian(tern, vmlinuz, tmp):

@@ -60,6 +60,10 @@ static void test_scalars(void **state)
     assert_true(json_int(num, &i));
     assert_int_equal(i, -125);
     assert_false(json_int(frac, &i));
+    g_autoptr(JsonValue) huge = parse_ok("1e999");
+    g_autoptr(JsonValue) over = parse_ok("9223372036854775808");
+    assert_false(json_int(huge, &i));
+    assert_false(json_int(over, &i));
     /* numbers are written back exactly as spelled, even beyond double precision */
     g_autofree char *s = serialize(big);
     assert_string_equal(s, "9007199254740993");
@@ -253,6 +257,70 @@ static void test_streamer(void **state)
     g_ptr_array_free(c.texts, TRUE);
 }
 
+/*
+ * Mutated QMP traffic (a hostile client): the parser must answer every input
+ * with exactly one of a value or an error, and a value it accepts must
+ * survive a write/parse round trip unchanged.
+ */
+static void test_mutations(void **state)
+{
+    static const char *const seeds[] = {
+        "{\"execute\": \"query-status\", \"id\": [1, -2.5e3, true, null]}",
+        "{\"a\": {\"b\": [\"\\u00e9\\n\", {}, []]}, \"c\": \"\\ud83d\\ude00\"}",
+        "[[[[[[[[[[0]]]]]]]]]]",
+    };
+    static const char alphabet[] = "{}[]\",:\\u0123456789eE+-.tfnrl \x01\xc3\xa9\xff";
+    GRand *rnd = g_rand_new_with_seed(20261122);
+    Collected c = { g_ptr_array_new_with_free_func(g_free) };
+    JsonStreamer *js = json_streamer_new(collect, &c);
+
+    for (int iter = 0; iter < 20000; iter++) {
+        GString *s = g_string_new(seeds[iter % G_N_ELEMENTS(seeds)]);
+        int edits = g_rand_int_range(rnd, 1, 6);
+        GError *err = NULL;
+        JsonValue *v;
+
+        for (int e = 0; e < edits; e++) {
+            guint pos = g_rand_int_range(rnd, 0, s->len + 1);
+            char ch = alphabet[g_rand_int_range(rnd, 0, sizeof(alphabet) - 1)];
+            switch (g_rand_int_range(rnd, 0, 3)) {
+            case 0:
+                g_string_insert_c(s, pos, ch);
+                break;
+            case 1:
+                if (pos < s->len) {
+                    g_string_erase(s, pos, 1);
+                }
+                break;
+            default:
+                g_string_truncate(s, pos);
+            }
+        }
+        v = json_parse(s->str, s->len, &err);
+        assert_true((v == NULL) != (err == NULL));
+        if (v) {
+            g_autofree char *text = serialize(v);
+            g_autoptr(JsonValue) again = parse_ok(text);
+            g_autofree char *text2 = serialize(again);
+            assert_string_equal(text, text2);
+            json_free(v);
+        } else {
+            g_error_free(err);
+        }
+        json_streamer_feed(js, (const uint8_t *)s->str, s->len);
+        g_string_free(s, TRUE);
+    }
+    /* whatever came before, a clean message after a reset still gets through */
+    json_streamer_reset(js);
+    g_ptr_array_set_size(c.texts, 0);
+    feed(js, "{\"execute\": \"quit\"}");
+    assert_int_equal(c.texts->len, 1);
+    assert_string_equal(g_ptr_array_index(c.texts, 0), "{\"execute\": \"quit\"}");
+    json_streamer_free(js);
+    g_ptr_array_free(c.texts, TRUE);
+    g_rand_free(rnd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_reject),
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_streamer),
+        cmocka_unit_test(test_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

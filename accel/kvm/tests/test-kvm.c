@@ -11,6 +11,7 @@
 #include "exec/memory.h"
 #include "sysemu/accel.h"
 #include "sysemu/kvm.h"
+#include "sysemu/main-loop.h"
 #include "target/i386/cpu.h"
 #include <setjmp.h>
 #include <stdarg.h>
@@ -216,11 +217,51 @@ static void test_memory_map_changes(void **state)
     assert_int_equal(run_until_port80(kvm, cpu, 0xe000), 0x33);
 }
 
+static int doorbell_rings;
+
+static void doorbell_fn(void *opaque)
+{
+    g_assert(opaque == &doorbell_rings);
+    doorbell_rings++;
+}
+
+/* A doorbell's write stays in KVM; its handler runs from the main context. */
+static void test_doorbell(void **state)
+{
+    const AccelOps *kvm = accel_find("kvm");
+    KVMDoorbell *d;
+    unsigned before = dev.pio_writes->len;
+
+    if (!kvm_enabled()) {
+        skip();
+    }
+    d = kvm_doorbell_new(0x70, 1, true, 0x5a, doorbell_fn, &doorbell_rings, NULL);
+    assert_non_null(d);
+    /* the whole guest program again: 0x5a rings, 0x5b reaches the device */
+    X86_CPU(dev.cpu)->regs.rip = CODE_ADDR;
+    X86_CPU(dev.cpu)->sregs.cs.base = 0;
+    X86_CPU(dev.cpu)->sregs.cs.selector = 0;
+    kvm_cpu_mark_dirty(dev.cpu);
+    for (int i = 0; i < 10 && dev.pio_writes->len < before + 4; i++) {
+        assert_int_equal(kvm->vcpu_exec(dev.cpu), EXCP_INTERRUPT);
+    }
+    assert_int_equal(dev.pio_writes->len, before + 4);
+    assert_int_equal(g_array_index(dev.pio_writes, uint32_t, before + 3), 0x8011);
+    for (int i = 0; i < 100 && !doorbell_rings; i++) {
+        g_main_context_iteration(main_loop_context(), false);
+        g_usleep(1000);
+    }
+    assert_int_equal(doorbell_rings, 1);
+    assert_int_equal(g_array_index(dev.pio_writes, uint32_t, before), 0x705b);
+    kvm_doorbell_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vcpu_exits),
         cmocka_unit_test(test_memory_map_changes),
+        cmocka_unit_test(test_doorbell),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,9 +3,6 @@
  * chaining, indirect jumps, the softmmu TLB (hit, miss, page flush, MMIO
  * routing, victim TLB), precise exceptions, alignment faults,
  * self-modifying code and DMA-style code writes, and exit requests.
- *
- * Toy ISA: 32-bit little-endian words, op = bits 0-7, rd = 8-11,
- * rs = 12-15, imm = bits 16-31 (signed).
  */
 #include "tern/osdep.h"
 #include <stdarg.h>
@@ -14,38 +11,13 @@
 #include "exec/cputlb.h"
 #include "exec/memory.h"
 #include "tcg/tcg-op.h"
+#include "toy-target.h"
 
-enum { OP_ADDI = 1, OP_LD, OP_ST, OP_BNE, OP_JR, OP_STOP, OP_ECALL, OP_LW, OP_ADD, OP_LDX, OP_STX };
-enum { EXC_ECALL = 5, EXC_FAULT = 13, EXC_ALIGN = 4 };
-
-#define RAM_SIZE    (1u << 20)
-#define MMIO_BASE   0x100000u
-#define FAULT_PAGE  0x200000u      /* unmapped: loads here fault */
-
-typedef struct ToyEnv {
-    uint64_t regs[16];
-    uint64_t pc;
-    uint64_t epc;
-    uint64_t handler;
-    int64_t last_exc;
-    int64_t nexc;
-    uint64_t fills;
-    CPUTLB tlb;
-} ToyEnv;
-
-typedef struct ToyCPU {
-    CPUState parent;
-    ToyEnv env;
-} ToyCPU;
-
-static ToyCPU *toy;
 static MemoryRegion ram_mr, mmio_mr;
-static uint8_t *ram;
 static uint64_t mmio_last_write, mmio_writes;
-static TCGv_i64 cpu_regs[16], cpu_pc;
 
 /* ------------------------------------------------------------------------ */
-/* The toy target */
+/* A device of the test machine */
 
 static uint64_t mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
@@ -62,228 +34,6 @@ static const MemoryRegionOps mmio_ops = {
     .read = mmio_read,
     .write = mmio_write,
 };
-
-static void toy_initialize(void)
-{
-    static char names[16][4];
-
-    for (int i = 0; i < 16; i++) {
-        snprintf(names[i], sizeof(names[i]), "r%d", i);
-        cpu_regs[i] = tcg_global_mem_new_i64(tcg_env, offsetof(ToyEnv, regs[i]), names[i]);
-    }
-    cpu_pc = tcg_global_mem_new_i64(tcg_env, offsetof(ToyEnv, pc), "pc");
-}
-
-static void helper_stop(void *env)
-{
-    CPUState *cpu = env_cpu(env);
-    cpu->exception_index = EXCP_DEBUG;
-    cpu_loop_exit(cpu);
-}
-
-static void helper_ecall(void *env)
-{
-    cpu_raise_exception_ra(env_cpu(env), EXC_ECALL, GETPC());
-}
-
-static void gen_goto(TranslationBlock *tb, int n, uint64_t dest)
-{
-    if (translator_use_goto_tb(tb, dest)) {
-        tcg_gen_goto_tb(n);
-        tcg_gen_movi_i64(cpu_pc, dest);
-        tcg_gen_exit_tb(tb, n);
-    } else {
-        tcg_gen_movi_i64(cpu_pc, dest);
-        tcg_gen_lookup_and_goto_ptr();
-    }
-}
-
-static void toy_translate(CPUState *cpu, TranslationBlock *tb, int max_insns)
-{
-    uint64_t pc = tb->pc;
-    bool end = false;
-    int n = 0;
-
-    while (!end && n < max_insns) {
-        uint32_t insn = translator_ldl(cpu, tb, pc);
-        int op = insn & 0xff, rd = (insn >> 8) & 15, rs = (insn >> 12) & 15;
-        int64_t imm = (int16_t)(insn >> 16);
-        TCGv_i64 addr = tcg_temp_ebb_new_i64();
-
-        tcg_gen_insn_start(pc, 0, 0);
-        n++;
-        switch (op) {
-        case OP_ADDI:
-            tcg_gen_addi_i64(cpu_regs[rd], cpu_regs[rs], imm);
-            break;
-        case OP_ADD:
-            tcg_gen_add_i64(cpu_regs[rd], cpu_regs[rd], cpu_regs[rs]);
-            break;
-        case OP_LD:
-            tcg_gen_addi_i64(addr, cpu_regs[rs], imm);
-            tcg_gen_qemu_ld_i64(cpu_regs[rd], addr, 0, MO_LEUQ);
-            break;
-        case OP_LW:
-            tcg_gen_addi_i64(addr, cpu_regs[rs], imm);
-            tcg_gen_qemu_ld_i64(cpu_regs[rd], addr, 0, MO_LESL | MO_ALIGN);
-            break;
-        case OP_LDX:        /* rd = load(rs) with MemOp imm */
-            tcg_gen_qemu_ld_i64(cpu_regs[rd], cpu_regs[rs], 0, (MemOp)imm);
-            break;
-        case OP_STX:        /* store(rs) = rd with MemOp imm */
-            tcg_gen_qemu_st_i64(cpu_regs[rd], cpu_regs[rs], 0, (MemOp)imm);
-            break;
-        case OP_ST:
-            tcg_gen_addi_i64(addr, cpu_regs[rs], imm);
-            tcg_gen_qemu_st_i64(cpu_regs[rd], addr, 0, MO_LEUQ);
-            break;
-        case OP_BNE: {
-            TCGLabel *taken = gen_new_label();
-            tcg_gen_brcond_i64(TCG_COND_NE, cpu_regs[rd], cpu_regs[rs], taken);
-            gen_goto(tb, 0, pc + 4);
-            gen_set_label(taken);
-            gen_goto(tb, 1, pc + imm * 4);
-            end = true;
-            break;
-        }
-        case OP_JR:
-            tcg_gen_mov_i64(cpu_pc, cpu_regs[rs]);
-            tcg_gen_lookup_and_goto_ptr();
-            end = true;
-            break;
-        case OP_STOP:
-            tcg_gen_movi_i64(cpu_pc, pc);
-            gen_helper_call(helper_stop, 0, NULL, tcgv_temp(tcg_env));
-            end = true;
-            break;
-        case OP_ECALL:
-            gen_helper_call(helper_ecall, 0, NULL, tcgv_temp(tcg_env));
-            end = true;
-            break;
-        default:
-            fail_msg("bad toy insn 0x%08x at 0x%" PRIx64, insn, pc);
-        }
-        tcg_temp_free_i64(addr);
-        pc += 4;
-    }
-    if (!end) {
-        gen_goto(tb, 0, pc);
-    }
-    tb->size = pc - tb->pc;
-    tb->icount = n;
-}
-
-static void toy_get_tb_cpu_state(CPUState *cpu, uint64_t *pc, uint32_t *flags)
-{
-    *pc = ((ToyCPU *)cpu)->env.pc;
-    *flags = 0;
-}
-
-static int toy_mmu_index(CPUState *cpu, bool ifetch)
-{
-    return 0;
-}
-
-static bool toy_exec_interrupt(CPUState *cpu, uint32_t req)
-{
-    return false;
-}
-
-static void toy_do_interrupt(CPUState *cpu)
-{
-    ToyEnv *env = &((ToyCPU *)cpu)->env;
-
-    env->epc = env->pc;
-    env->last_exc = cpu->exception_index;
-    env->nexc++;
-    env->pc = env->handler;
-}
-
-static bool toy_tlb_fill(CPUState *cpu, uint64_t addr, int size, MMUAccessType t,
-                         int mmu_idx, bool probe, uintptr_t ra, hwaddr *phys, int *prot)
-{
-    ToyEnv *env = &((ToyCPU *)cpu)->env;
-
-    if ((addr & TARGET_PAGE_MASK) == FAULT_PAGE) {
-        if (probe) {
-            return false;
-        }
-        cpu_raise_exception_ra(cpu, EXC_FAULT, ra);
-    }
-    env->fills++;
-    *phys = addr;           /* identity mapping */
-    *prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
-    return true;
-}
-
-static void toy_unaligned(CPUState *cpu, uint64_t addr, MMUAccessType t, int mmu_idx,
-                          uintptr_t ra)
-{
-    cpu_raise_exception_ra(cpu, EXC_ALIGN, ra);
-}
-
-static void toy_restore(CPUState *cpu, const TranslationBlock *tb, const uint64_t *data)
-{
-    ((ToyCPU *)cpu)->env.pc = data[0];
-}
-
-static void toy_set_pc(CPUState *cpu, uint64_t pc)
-{
-    ((ToyCPU *)cpu)->env.pc = pc;
-}
-
-static const TCGCPUOps toy_tcg_ops = {
-    .initialize = toy_initialize,
-    .translate_block = toy_translate,
-    .get_tb_cpu_state = toy_get_tb_cpu_state,
-    .mmu_index = toy_mmu_index,
-    .cpu_exec_interrupt = toy_exec_interrupt,
-    .do_interrupt = toy_do_interrupt,
-    .tlb_fill = toy_tlb_fill,
-    .do_unaligned_access = toy_unaligned,
-    .restore_state_to_opc = toy_restore,
-    .tlb_offset = offsetof(ToyEnv, tlb),
-    .nb_mmu_modes = 1,
-};
-
-static const CPUClass toy_class = {
-    .arch_name = "toy",
-    .set_pc = toy_set_pc,
-    .tcg_ops = &toy_tcg_ops,
-};
-
-/* ------------------------------------------------------------------------ */
-/* Helpers for the tests */
-
-static uint32_t I(int op, int rd, int rs, int imm)
-{
-    return op | (rd << 8) | (rs << 12) | ((uint32_t)(uint16_t)imm << 16);
-}
-
-static void put_code(uint64_t addr, const uint32_t *code, int n)
-{
-    memcpy(ram + addr, code, n * 4);
-}
-
-static void reset_cpu(uint64_t pc)
-{
-    memset(toy->env.regs, 0, sizeof(toy->env.regs));
-    toy->env.pc = pc;
-    toy->env.nexc = 0;
-    toy->env.last_exc = -1;
-    toy->env.handler = 0x8000;
-    toy->parent.exception_index = -1;
-    toy->parent.halted = false;
-    /* the exception handler is a STOP */
-    uint32_t stop = I(OP_STOP, 0, 0, 0);
-    put_code(0x8000, &stop, 1);
-    tb_invalidate_phys_range(0x8000, 0x8004);
-}
-
-static int run(void)
-{
-    return cpu_exec(&toy->parent);
-}
 
 static int setup(void **state)
 {
@@ -602,6 +352,42 @@ static void test_self_modifying(void **state)
     assert_int_equal(toy->env.regs[1], 7);
 }
 
+/* A TB that runs into the next page is invalidated by writes to either page. */
+static void test_two_page_tb(void **state)
+{
+    const uint32_t code[] = {
+        I(OP_ADDI, 1, 1, 1),         /* 0x10ff8 */
+        I(OP_ADDI, 1, 1, 2),         /* 0x10ffc */
+        I(OP_ADDI, 1, 1, 4),         /* 0x11000: next page */
+        I(OP_STOP, 0, 0, 0),
+    };
+    uint32_t insn = I(OP_ADDI, 1, 1, 40);
+
+    put_code(0x10ff8, code, 4);
+    tb_invalidate_phys_range(0x10ff8, 0x11008);
+    reset_cpu(0x10ff8);
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.regs[1], 7);
+
+    /* rewrite the instruction on the second page, as a device would */
+    address_space_write(get_system_address_space(), 0x11000, &insn, 4);
+    reset_cpu(0x10ff8);
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.regs[1], 43);
+
+    /* and with a guest store through the TLB slow path */
+    reset_cpu(0xb000);
+    toy->env.regs[6] = I(OP_ADDI, 1, 1, 100) | ((uint64_t)I(OP_STOP, 0, 0, 0) << 32);
+    toy->env.regs[7] = 0x11000;
+    const uint32_t patcher[] = { I(OP_ST, 6, 7, 0), I(OP_STOP, 0, 0, 0) };
+    put_code(0xb000, patcher, 2);
+    tb_invalidate_phys_range(0xb000, 0xb008);
+    assert_int_equal(run(), EXCP_DEBUG);
+    reset_cpu(0x10ff8);
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.regs[1], 103);
+}
+
 static volatile int exec_returned;
 
 /* Kicks until cpu_exec returned: a kick before cpu_exec starts is dropped. */
@@ -722,6 +508,56 @@ static void test_two_vcpus_flush(void **state)
     assert_true(st1.flushes >= st0.flushes + 2);
 }
 
+/* Single-stepping runs one instruction per cpu_exec, also across jumps. */
+static void test_singlestep(void **state)
+{
+    const uint32_t code[] = {
+        I(OP_ADDI, 1, 1, 5),         /* 0xf000 */
+        I(OP_ADDI, 1, 1, 6),         /* 0xf004 */
+        I(OP_JR, 0, 4, 0),           /* 0xf008: to 0xf000 */
+    };
+    static const uint64_t pcs[] = { 0xf004, 0xf008, 0xf000, 0xf004 };
+
+    put_code(0xf000, code, 3);
+    tb_invalidate_phys_range(0xf000, 0xf00c);
+    reset_cpu(0xf000);
+    toy->env.regs[4] = 0xf000;
+    tcg_cpu_set_singlestep(&toy->parent, true);
+    for (size_t i = 0; i < ARRAY_SIZE(pcs); i++) {
+        assert_int_equal(run(), EXCP_DEBUG);
+        assert_int_equal(toy->env.pc, pcs[i]);
+    }
+    tcg_cpu_set_singlestep(&toy->parent, false);
+    assert_int_equal(toy->env.regs[1], 5 + 6 + 5);
+}
+
+/* A flush requested for all vCPUs reaches the other vCPU before its next TB. */
+static void test_flush_all_cpus(void **state)
+{
+    const uint32_t code[] = { I(OP_LD, 3, 2, 0), I(OP_STOP, 0, 0, 0) };
+    uint64_t fills;
+    int ret;
+
+    put_code(0xe000, code, 2);
+    tb_invalidate_phys_range(0xe000, 0xe008);
+    memset(toy2->env.regs, 0, sizeof(toy2->env.regs));
+    toy2->env.regs[2] = 0x63000;
+    toy2->env.pc = 0xe000;
+    assert_int_equal(cpu_exec(&toy2->parent), EXCP_DEBUG);
+    fills = toy2->env.fills;
+    toy2->env.pc = 0xe000;
+    assert_int_equal(cpu_exec(&toy2->parent), EXCP_DEBUG);
+    assert_int_equal(toy2->env.fills, fills);          /* all hits */
+
+    tlb_flush_all_cpus(&toy->parent);
+    toy2->env.pc = 0xe000;
+    while ((ret = cpu_exec(&toy2->parent)) == EXCP_INTERRUPT) {
+        /* the kick that came with the request */
+    }
+    assert_int_equal(ret, EXCP_DEBUG);
+    assert_true(toy2->env.fills >= fills + 2);         /* code and data pages again */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -733,9 +569,12 @@ int main(void)
         cmocka_unit_test(test_precise_exception),
         cmocka_unit_test(test_unaligned),
         cmocka_unit_test(test_self_modifying),
+        cmocka_unit_test(test_two_page_tb),
         cmocka_unit_test(test_exit_request),
         cmocka_unit_test(test_flush),
         cmocka_unit_test(test_two_vcpus_flush),
+        cmocka_unit_test(test_flush_all_cpus),
+        cmocka_unit_test(test_singlestep),
     };
 
     /* e.g. TCG_TEST_LOG=op_opt,out_asm to look at the generated code */

@@ -18,6 +18,7 @@ typedef struct TestUart {
     uint64_t base;
     uint64_t ramsize;
     char *name;
+    char *label;
     bool verbose;
     void *netdev;
     Chardev *chr;
@@ -28,12 +29,13 @@ typedef struct TestUart {
 } TestUart;
 
 static const Property uart_props[] = {
-    DEFINE_PROP_UINT32("regshift", TestUart, regshift, 2),
+    DEFINE_PROP_UINT32("regshift", TestUart, regshift, 2, .desc = "register spacing"),
     DEFINE_PROP_UINT8("width", TestUart, width, 1),
     DEFINE_PROP_UINT16("fifo", TestUart, fifo, 16),
     DEFINE_PROP_UINT64("base", TestUart, base, 0x10000000),
     DEFINE_PROP_SIZE("ramsize", TestUart, ramsize, 4096),
     DEFINE_PROP_STRING("name", TestUart, name),
+    DEFINE_PROP_STRING("label", TestUart, label, .defstr = "uart"),
     DEFINE_PROP_BOOL("verbose", TestUart, verbose, true),
     DEFINE_PROP_NETDEV("netdev", TestUart, netdev),
     DEFINE_PROP_CHR("chardev", TestUart, chr),
@@ -57,6 +59,16 @@ static void uart_init(DeviceState *dev)
     device_init_mmio(dev, &u->mmio);
 }
 
+static void uart_finalize(DeviceState *dev)
+{
+    TestUart *u = container_of(dev, TestUart, parent_obj);
+
+    if (u->mmio.container) {
+        memory_region_del_subregion(u->mmio.container, &u->mmio);
+    }
+    memory_region_destroy(&u->mmio);
+}
+
 static void uart_reset(DeviceState *dev)
 {
     container_of(dev, TestUart, parent_obj)->resets++;
@@ -76,7 +88,8 @@ static bool uart_realize(DeviceState *dev, GError **errp)
 static const DeviceClass uart_class = {
     .name = "test-uart", .desc = "Test UART", .category = "misc",
     .instance_size = sizeof(TestUart), .user_creatable = true, .props = uart_props,
-    .instance_init = uart_init, .realize = uart_realize, .reset = uart_reset,
+    .instance_init = uart_init, .instance_finalize = uart_finalize,
+    .realize = uart_realize, .reset = uart_reset,
 };
 
 static const DeviceClass internal_class = {
@@ -187,6 +200,7 @@ static void test_defaults(void **state)
     assert_int_equal(u->base, 0x10000000);
     assert_int_equal(u->ramsize, 4096);
     assert_null(u->name);
+    assert_string_equal(u->label, "uart");
     assert_true(u->verbose);
     qdev_delete(dev);
 
@@ -320,7 +334,8 @@ static void test_help(void **state)
     text = help_text("test-uart,help", &asked);
     assert_true(asked);
     assert_non_null(strstr(text, "test-uart options:\n"));
-    assert_non_null(strstr(text, "  regshift=<uint32>        (default: 2)\n"));
+    assert_non_null(strstr(text, "  regshift=<uint32>        - register spacing (default: 2)\n"));
+    assert_non_null(strstr(text, "  label=<str>              (default: uart)\n"));
     assert_non_null(strstr(text, "  base=<uint64>            (default: 0x10000000)\n"));
     assert_non_null(strstr(text, "  verbose=<bool>           (default: on)\n"));
     assert_non_null(strstr(text, "  name=<str>\n"));
@@ -413,8 +428,8 @@ static void test_reset_and_sysbus(void **state)
     assert_true(address_space_lookup(get_system_address_space(), 0x10000010, &s));
     assert_ptr_equal(s.mr, &uart(a)->mmio);
     assert_int_equal(s.offset_within_region, 0x10);
-    memory_region_del_subregion(get_system_memory(), &uart(a)->mmio);
-    qdev_delete(a);
+    qdev_delete(a);                             /* finalize unmaps it */
+    assert_false(address_space_lookup(get_system_address_space(), 0x10000010, &s));
     qdev_delete(b);
 }
 

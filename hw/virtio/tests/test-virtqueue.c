@@ -587,7 +587,6 @@ static void test_legacy(void **state)
 
     qdev_delete(d2);
     qdev_delete(d3);
-    memory_region_del_subregion(get_system_memory(), device_mmio(t, 0));
     qdev_delete(t);
 }
 

@@ -54,8 +54,7 @@ void vg_machine_cleanup(void)
         if (vdev) {
             qdev_delete(&vdev->parent_obj);
         }
-        memory_region_del_subregion(get_system_memory(), device_mmio(vg_transport[i], 0));
-        qdev_delete(vg_transport[i]);
+        qdev_delete(vg_transport[i]);          /* also unmaps it */
     }
     qemu_free_irqs(irqs, VG_TRANSPORTS);
     memory_region_del_subregion(get_system_memory(), &vg_ram_region);

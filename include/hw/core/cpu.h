@@ -43,6 +43,12 @@ typedef struct CPUClass {
     int (*gdb_write_register)(CPUState *cpu, uint8_t *buf, int reg);
     int gdb_num_core_regs;
     const char *gdb_core_xml;
+    /*
+     * gdb stub: the guest physical address the CPU would use now for
+     * virtual address vaddr, walking page tables without side effects (no
+     * A/D updates, no faults). False if unmapped. NULL: addresses are physical.
+     */
+    bool (*get_phys_addr_debug)(CPUState *cpu, uint64_t vaddr, hwaddr *paddr);
     const TCGCPUOps *tcg_ops;           /* translator hooks; NULL for KVM-only targets */
 } CPUClass;
 

@@ -21,6 +21,9 @@ enum {
     VIRT_PLIC,
     VIRT_UART0,
     VIRT_VIRTIO,
+    VIRT_PCIE_PIO,
+    VIRT_PCIE_ECAM,
+    VIRT_PCIE_MMIO,
     VIRT_DRAM,
     VIRT_MEMMAP_COUNT,
 };
@@ -37,6 +40,8 @@ extern const MemMapEntry virt_memmap[VIRT_MEMMAP_COUNT];
 #define VIRT_VIRTIO_COUNT   8
 #define VIRT_UART0_IRQ      10
 #define VIRT_RTC_IRQ        11
+#define VIRT_PCIE_IRQ       0x20    /* INTA..INTD: 0x20..0x23 */
+#define VIRT_PCIE_HIGH_MMIO_SIZE 0x400000000ULL  /* 16 GiB, above RAM */
 #define VIRT_PLIC_NUM_SOURCES 96    /* "riscv,ndev" in QEMU 7.2's device tree */
 #define VIRT_PLIC_NUM_PRIORITIES 7
 #define VIRT_TIMEBASE_FREQ  10000000
@@ -47,7 +52,8 @@ typedef struct VirtMachineState {
     char *dumpdtb;                  /* -M virt,dumpdtb=FILE */
     RISCVCPU *harts[VIRT_CPUS_MAX];
     MemoryRegion mrom;
-    DeviceState *plic, *swi, *mtimer, *uart, *rtc, *test;
+    DeviceState *plic, *swi, *mtimer, *uart, *rtc, *test, *pcie;
+    MemMapEntry pcie_high_mmio;     /* depends on the RAM size */
     DeviceState *virtio[VIRT_VIRTIO_COUNT];    /* NULL if Tern has no virtio-mmio */
     void *fdt;                      /* the device tree given to the guest */
     uint32_t fdt_size;

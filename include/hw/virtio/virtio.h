@@ -100,7 +100,7 @@ struct VirtIODevice {
     const char *name;
     uint8_t status;
     uint8_t isr;                 /* VIRTIO_ISR_* pending */
-    uint64_t host_features;      /* offered; set in realize before virtio_init() returns */
+    uint64_t host_features;      /* offered (set by virtio_init) */
     uint64_t guest_features;     /* accepted by the driver */
     uint32_t generation;         /* config generation (spec 2.5.1) */
     size_t config_len;
@@ -112,7 +112,6 @@ struct VirtIODevice {
     void *transport_opaque;
 };
 
-#define VIRTIO_DEVICE(obj) (&(obj)->parent_obj)
 static inline VirtIODevice *to_virtio_device(DeviceState *dev)
 {
     return container_of(dev, VirtIODevice, parent_obj);
@@ -133,7 +132,6 @@ void virtio_init(VirtIODevice *vdev, size_t config_len, uint64_t features);
 void virtio_cleanup(VirtIODevice *vdev);
 VirtQueue *virtio_add_queue(VirtIODevice *vdev, unsigned max_size,
                             VirtIOHandleOutput handler);
-unsigned virtio_get_num_queues(VirtIODevice *vdev);
 
 static inline bool virtio_has_feature(const VirtIODevice *vdev, unsigned bit)
 {
@@ -152,7 +150,6 @@ void virtio_set_status(VirtIODevice *vdev, uint8_t status);
 /* 32 feature bits at word sel (0: bits 0-31, 1: bits 32-63). */
 uint32_t virtio_get_host_features_word(VirtIODevice *vdev, unsigned sel);
 void virtio_set_guest_features_word(VirtIODevice *vdev, unsigned sel, uint32_t val);
-uint32_t virtio_get_guest_features_word(VirtIODevice *vdev, unsigned sel);
 /* Config space access; out-of-range accesses read 0 / are ignored (logged). */
 uint32_t virtio_config_read(VirtIODevice *vdev, uint32_t addr, unsigned size);
 void virtio_config_write(VirtIODevice *vdev, uint32_t addr, uint32_t val, unsigned size);
@@ -186,8 +183,6 @@ void virtio_notify_config(VirtIODevice *vdev);
 bool virtio_queue_empty(VirtQueue *vq);
 /* Ask the driver to notify (or not) about new buffers (spec 2.7.7, 2.7.10). */
 void virtio_queue_set_notification(VirtQueue *vq, bool enable);
-VirtIODevice *virtio_queue_get_vdev(VirtQueue *vq);
-unsigned virtio_queue_index(VirtQueue *vq);
 
 /* Scatter-gather helpers: copy between iovecs (from byte offset) and a buffer. */
 size_t virtio_iov_size(const struct iovec *iov, unsigned n);

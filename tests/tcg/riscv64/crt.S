@@ -19,9 +19,20 @@ _start:
     csrs mstatus, t0
     call main
     call test_exit
+/* Other harts wait for secondary_entry (test.h), then run it on their own stack. */
 park:
-    wfi
-    j park
+    la t1, secondary_entry
+1:  ld t2, 0(t1)
+    beqz t2, 1b
+    la t0, m_trap_entry
+    csrw mtvec, t0
+    csrr t0, mhartid
+    slli t0, t0, 13
+    la sp, stack_top
+    sub sp, sp, t0              /* 8 KiB of stack per hart */
+    jalr t2
+2:  wfi
+    j 2b
 
 /* Save x1..x31 and the epc, call trap_dispatch(frame, mode), restore. */
 .macro TRAP_ENTRY mode, epc, ret
@@ -90,5 +101,8 @@ run_in_mode_resume:
 
     .data
     .align 3
+    .globl secondary_entry
+secondary_entry:
+    .dword 0
 mode_ctx_sp:
     .dword 0

@@ -69,6 +69,18 @@ static void check_misa_and_fields(void)
     csr_clear(mip, 2);
     CHECK_EQ(csr_read(mip) & 2, 0);
     CHECK_EQ(csr_read(mhpmcounter3), 0);
+    /* mcountinhibit.CY freezes mcycle (3.1.13); writes still land */
+    csr_write(mcountinhibit, 1);
+    uint64_t c0 = csr_read(mcycle);
+    for (volatile int i = 0; i < 1000; i++) {
+    }
+    CHECK_EQ(csr_read(mcycle), c0);
+    csr_write(mcycle, 1000);
+    CHECK_EQ(csr_read(mcycle), 1000);
+    csr_write(mcountinhibit, 0);
+    for (volatile int i = 0; i < 1000; i++) {
+    }
+    CHECK(csr_read(mcycle) > 1000);
 }
 
 static void check_privilege(void)

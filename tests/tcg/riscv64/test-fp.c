@@ -112,6 +112,17 @@ static void test_nan(void)
     CHECK_EQ(r, 0x3f800000);
     __asm__ volatile("flw ft0, 0(%1)\n fmv.x.w %0, ft0" : "=r"(r) : "r"(&w) : "ft0");
     CHECK_EQ(r, 0xffffffffbf800000ull);
+    /* sign injection: exact bits for doubles, boxing rules for singles, no flags */
+    clear_flags();
+    CHECK_EQ(FOP_D("fsgnj.d", 0x7ff8dead00000001, 0x8000000000000000), 0xfff8dead00000001);
+    CHECK_EQ(FOP_D("fsgnjn.d", 0xbff0000000000000, 0xbff0000000000000), 0x3ff0000000000000);
+    CHECK_EQ(FOP_D("fsgnjx.d", 0xbff0000000000000, 0xbff0000000000000), 0x3ff0000000000000);
+    CHECK_EQ(FOP_D("fsgnjx.d", 0x3ff0000000000000, 0xbff0000000000000), 0xbff0000000000000);
+    CHECK_EQ(FOP_D("fsgnj.s", BOX(0x3f800000), BOX(0x80000000)), BOX(0xbf800000));
+    CHECK_EQ(FOP_D("fsgnjn.s", BOX(0x3f800000), BOX(0x80000000)), BOX(0x3f800000));
+    CHECK_EQ(FOP_D("fsgnj.s", 0x000000003f800000, BOX(0x80000000)), BOX(0xffc00000));
+    CHECK_EQ(FOP_D("fsgnjx.s", BOX(0xbf800000), 0x0000000000000000), BOX(0xbf800000));
+    CHECK_EQ(flags(), 0);
     /* fcvt.d.s of a non-boxed value: canonical NaN */
     __asm__ volatile("fmv.d.x ft0, %1\n fcvt.d.s ft1, ft0\n fmv.x.d %0, ft1"
                      : "=r"(r) : "r"(fmv_d(0x3ff0000000000000ull)) : "ft0", "ft1");

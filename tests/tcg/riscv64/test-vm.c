@@ -17,10 +17,28 @@
 #define VA_X  (VA_BASE + 0x2000)
 #define VA_U  (VA_BASE + 0x3000)
 #define VA_NV (VA_BASE + 0x4000)
+#define VA_CODE (VA_BASE + 0x5000)        /* code page; the page after it is mapped later */
+#define VA_UCODE (VA_BASE + 0x7000)      /* U-mode code: ucode below */
 #define VA_HIGH 0x8000000000ull          /* needs Sv48 (bit 39) */
 
+/* U-mode routine on its own page: load from a0, then return to M (test.h magic ecall) */
+__asm__(".pushsection .text.ucode, \"ax\"\n .align 12\n .option push\n .option norvc\n"
+        "ucode: ld a0, 0(a0)\n li a7, 0x7e57\n ecall\n"
+        ".option pop\n .popsection");
+extern char ucode[];
+
+/* The default handler reads the faulting instruction physically: skip ucode's ld here. */
+static bool ucode_hook(Frame *f, uint64_t cause, uint64_t tval, int mode)
+{
+    if (f->epc == VA_UCODE) {
+        f->epc += 4;
+        return true;
+    }
+    return false;
+}
+
 static uint64_t *root, *l1, *l0, *root48, *l2_high, *l1_high, *l0_high;
-static uint8_t *page[4];
+static uint8_t *page[4], *code_a, *code_b;
 static char *next_free = free_mem;
 
 static void *alloc_page(void)
@@ -63,6 +81,17 @@ static void setup_tables(void)
     l2_high[0] = PTE(l1_high, 0);
     l1_high[0] = PTE(l0_high, 0);
     l0_high[0] = PTE(page[3], PTE_R | PTE_W | PTE_A | PTE_D);
+    /* two physically contiguous pages; a 32-bit addi straddles them:
+     * c.li a0, 0 | addi a0, a0, 7 (low half, high half) | c.jr ra */
+    code_a = alloc_page();
+    code_b = alloc_page();
+    *(uint16_t *)(code_a + 0xffc) = 0x4501;
+    *(uint16_t *)(code_a + 0xffe) = 0x0513;
+    *(uint16_t *)(code_b + 0) = 0x0075;
+    *(uint16_t *)(code_b + 2) = 0x8082;
+    l0[5] = PTE(code_a, PTE_X | PTE_A);
+    l0[6] = 0;
+    l0[7] = PTE(ucode, PTE_X | PTE_U | PTE_A);
     /* X page: li a0, 42; ret */
     ((uint32_t *)page[2])[0] = 0x02a00513;
     ((uint32_t *)page[2])[1] = 0x00008067;
@@ -109,6 +138,11 @@ static void check_permissions(void)
     CHECK_NO_TRAP(run_in_mode(PRV_S, store, VA_U));
     CHECK_TRAP(run_in_mode(PRV_S, call, VA_U), 12, VA_U);
     csr_clear(mstatus, MSTATUS_SUM);
+    /* U mode reaches U pages only */
+    *(volatile uint64_t *)page[3] = 0x55;
+    trap_hook = ucode_hook;
+    CHECK_EQ(run_in_mode(PRV_U, (long (*)(long))VA_UCODE, VA_U), 0x55);
+    CHECK_TRAP(run_in_mode(PRV_U, (long (*)(long))VA_UCODE, VA_RW), 13, VA_RW);
     /* invalid, non-canonical, misaligned superpage */
     CHECK_TRAP(run_in_mode(PRV_S, load, VA_NV), 13, VA_NV);
     CHECK_TRAP(run_in_mode(PRV_S, load, 0x0000004000000000ull), 13, 0x0000004000000000ull);
@@ -131,6 +165,17 @@ static void check_mprv(void)
     csr_set(mstatus, MSTATUS_MPP);
 }
 
+/* A 32-bit instruction at a page end: its second half comes from the next page. */
+static void check_fetch_across_pages(void)
+{
+    CHECK_EQ(call((long)(code_a + 0xffc)), 7);            /* M, physical */
+    CHECK_TRAP(run_in_mode(PRV_S, call, VA_CODE + 0xffc), 12, VA_CODE + 0x1000);
+    CHECK_EQ(last_trap.epc, VA_CODE + 0xffe);
+    l0[6] = PTE(code_b, PTE_X | PTE_A);
+    __asm__ volatile("sfence.vma");
+    CHECK_EQ(run_in_mode(PRV_S, call, VA_CODE + 0xffc), 7);
+}
+
 int main(void)
 {
     setup_tables();
@@ -138,6 +183,7 @@ int main(void)
     check_accessed_dirty();
     check_permissions();
     check_mprv();
+    check_fetch_across_pages();
     CHECK_TRAP(run_in_mode(PRV_S, load, VA_HIGH), 13, VA_HIGH);   /* not canonical in Sv39 */
     set_satp(9, root48);                 /* Sv48 */
     *(volatile uint64_t *)page[3] = 77;

@@ -32,6 +32,8 @@ void fail(const char *file, int line, const char *what, uint64_t a, uint64_t b)
 long run_in_mode(int mode, long (*fn)(long), long arg);
 
 extern char free_mem[];
+/* Harts other than 0 call this once it is set (tests run with -smp). */
+extern void (*volatile secondary_entry)(void);
 extern void m_trap_entry(void);
 extern void s_trap_entry(void);
 

@@ -1,0 +1,335 @@
+/*
+ * The guest address space: one PROT_NONE reservation of GUEST_SPACE bytes
+ * at guest_base; guest mappings are host mappings placed inside it with
+ * MAP_FIXED, and unmapping puts the reservation back. A sorted list of the
+ * guest's mappings (start, end, prot) finds free ranges and answers
+ * access checks for Tern's own reads of guest memory.
+ */
+#include "tern/osdep.h"
+#include <sys/mman.h>
+#include "exec/cpu-exec.h"
+#include "user-internal.h"
+
+uintptr_t guest_base;
+
+typedef struct GuestMap {
+    uint64_t start, end;
+    int prot;
+} GuestMap;
+
+static GArray *maps;            /* GuestMap, sorted by start, non-overlapping */
+static GMutex maps_lock;
+static uint64_t mmap_top;       /* non-fixed mappings are placed below this */
+static uint64_t brk_start, brk_cur, brk_mapped;
+
+#define MMAP_TOP_GAP (16ull << 20)      /* between the stack and the mmap area */
+
+static GuestMap *map_at(guint i)
+{
+    return &g_array_index(maps, GuestMap, i);
+}
+
+void guest_space_init(void)
+{
+    void *p = mmap(NULL, GUEST_SPACE, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+    if (p == MAP_FAILED) {
+        error_exit("cannot reserve %llu GiB of address space for the guest: %s",
+                   GUEST_SPACE >> 30, strerror(errno));
+    }
+    guest_base = (uintptr_t)p;
+    maps = g_array_new(false, false, sizeof(GuestMap));
+    mmap_top = GUEST_SPACE - GUEST_STACK_SIZE - MMAP_TOP_GAP;
+}
+
+uint64_t guest_stack_top(void)
+{
+    return GUEST_SPACE;
+}
+
+/* Remove [start, end) from the list (maps_lock held). */
+static void maps_remove(uint64_t start, uint64_t end)
+{
+    for (guint i = 0; i < maps->len;) {
+        GuestMap m = *map_at(i);
+        if (m.end <= start || m.start >= end) {
+            i++;
+            continue;
+        }
+        g_array_remove_index(maps, i);
+        if (m.start < start) {
+            GuestMap lo = { m.start, start, m.prot };
+            g_array_insert_val(maps, i++, lo);
+        }
+        if (m.end > end) {
+            GuestMap hi = { end, m.end, m.prot };
+            g_array_insert_val(maps, i++, hi);
+        }
+    }
+}
+
+static void maps_insert(uint64_t start, uint64_t end, int prot)
+{
+    guint i = 0;
+    GuestMap m = { start, end, prot };
+
+    maps_remove(start, end);
+    while (i < maps->len && map_at(i)->start < start) {
+        i++;
+    }
+    g_array_insert_val(maps, i, m);
+}
+
+static bool maps_free(uint64_t start, uint64_t end)
+{
+    for (guint i = 0; i < maps->len; i++) {
+        if (map_at(i)->start < end && start < map_at(i)->end) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Highest free range of len bytes ending at or below top, or 0. */
+static uint64_t maps_find_free(uint64_t len, uint64_t top)
+{
+    uint64_t end = top;
+
+    for (guint i = maps->len; i-- > 0;) {
+        GuestMap *m = map_at(i);
+        if (m->start >= end) {
+            continue;
+        }
+        if (m->end <= end && end - m->end >= len) {
+            return end - len;
+        }
+        end = MIN(end, m->start);
+    }
+    return end >= GUEST_MIN_ADDR + len ? end - len : 0;
+}
+
+bool guest_access_ok(uint64_t addr, uint64_t len, int prot)
+{
+    uint64_t end = addr + len;
+    bool ok = true;
+
+    if (!guest_range_ok(addr, len)) {
+        return false;
+    }
+    g_mutex_lock(&maps_lock);
+    for (guint i = 0; i < maps->len && addr < end; i++) {
+        GuestMap *m = map_at(i);
+        if (m->end <= addr) {
+            continue;
+        }
+        if (m->start > addr || (m->prot & prot) != prot) {
+            ok = false;
+            break;
+        }
+        addr = m->end;
+    }
+    g_mutex_unlock(&maps_lock);
+    return ok && addr >= end;
+}
+
+/* Give [start, end) back to the reservation. */
+static void unmap_host(uint64_t start, uint64_t end)
+{
+    mmap(g2h(start), end - start, PROT_NONE,
+         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+}
+
+int64_t guest_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, int64_t off)
+{
+    bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+    uint64_t start;
+    void *p;
+
+    if (len == 0 || (addr & (GUEST_PAGE_SIZE - 1)) || (off & (GUEST_PAGE_SIZE - 1))) {
+        return -EINVAL;
+    }
+    len = GUEST_PAGE_ALIGN(len);
+    if (len >= GUEST_SPACE) {
+        return -ENOMEM;
+    }
+    g_mutex_lock(&maps_lock);
+    if (fixed) {
+        if (!guest_range_ok(addr, len) || addr < GUEST_MIN_ADDR) {
+            g_mutex_unlock(&maps_lock);
+            return (flags & MAP_FIXED_NOREPLACE) ? -EEXIST : -ENOMEM;
+        }
+        if ((flags & MAP_FIXED_NOREPLACE) && !maps_free(addr, addr + len)) {
+            g_mutex_unlock(&maps_lock);
+            return -EEXIST;
+        }
+        start = addr;
+    } else if (addr >= GUEST_MIN_ADDR && guest_range_ok(addr, len) &&
+               maps_free(addr, addr + len)) {
+        start = addr;
+    } else {
+        start = maps_find_free(len, mmap_top);
+        if (!start) {
+            g_mutex_unlock(&maps_lock);
+            return -ENOMEM;
+        }
+    }
+    flags &= ~(MAP_FIXED_NOREPLACE | MAP_GROWSDOWN);
+    p = mmap(g2h(start), len, prot, flags | MAP_FIXED, fd, off);
+    if (p == MAP_FAILED) {
+        int err = errno;
+        g_mutex_unlock(&maps_lock);
+        return -err;
+    }
+    maps_insert(start, start + len, prot);
+    g_mutex_unlock(&maps_lock);
+    tb_invalidate_phys_range(start, start + len);
+    tern_log_mask(LOG_PAGE, "mmap %#" PRIx64 "-%#" PRIx64 " prot %x flags %x\n",
+                  start, start + len, prot, flags);
+    return start;
+}
+
+int64_t guest_munmap(uint64_t addr, uint64_t len)
+{
+    if ((addr & (GUEST_PAGE_SIZE - 1)) || len == 0) {
+        return -EINVAL;
+    }
+    len = GUEST_PAGE_ALIGN(len);
+    if (!guest_range_ok(addr, len)) {
+        return -EINVAL;
+    }
+    g_mutex_lock(&maps_lock);
+    unmap_host(addr, addr + len);
+    maps_remove(addr, addr + len);
+    g_mutex_unlock(&maps_lock);
+    tb_invalidate_phys_range(addr, addr + len);
+    tern_log_mask(LOG_PAGE, "munmap %#" PRIx64 "-%#" PRIx64 "\n", addr, addr + len);
+    return 0;
+}
+
+int64_t guest_mprotect(uint64_t addr, uint64_t len, int prot)
+{
+    if (addr & (GUEST_PAGE_SIZE - 1)) {
+        return -EINVAL;
+    }
+    len = GUEST_PAGE_ALIGN(len);
+    if (!guest_range_ok(addr, len)) {
+        return -ENOMEM;
+    }
+    g_mutex_lock(&maps_lock);
+    if (mprotect(g2h(addr), len, prot) != 0) {
+        int err = errno;
+        g_mutex_unlock(&maps_lock);
+        return -err;
+    }
+    /* update the prot of every mapped piece of the range */
+    for (guint i = 0; i < maps->len; i++) {
+        GuestMap m = *map_at(i);
+        if (m.end <= addr || m.start >= addr + len) {
+            continue;
+        }
+        maps_insert(MAX(m.start, addr), MIN(m.end, addr + len), prot);
+    }
+    g_mutex_unlock(&maps_lock);
+    if (!(prot & PROT_EXEC)) {
+        tb_invalidate_phys_range(addr, addr + len);
+    }
+    return 0;
+}
+
+int64_t guest_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
+                     uint64_t new_addr)
+{
+    uint64_t dest;
+    int prot = PROT_READ | PROT_WRITE;
+    void *p;
+
+    old_len = GUEST_PAGE_ALIGN(old_len);
+    new_len = GUEST_PAGE_ALIGN(new_len);
+    if ((old & (GUEST_PAGE_SIZE - 1)) || !new_len || !guest_range_ok(old, old_len) ||
+        !guest_range_ok(old, new_len) || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED))) {
+        return -EINVAL;
+    }
+    g_mutex_lock(&maps_lock);
+    for (guint i = 0; i < maps->len; i++) {
+        if (map_at(i)->start <= old && old < map_at(i)->end) {
+            prot = map_at(i)->prot;
+        }
+    }
+    if (new_len <= old_len) {
+        dest = old;
+    } else if (flags & MREMAP_FIXED) {
+        dest = new_addr;
+    } else if (maps_free(old + old_len, old + new_len)) {
+        dest = old;
+    } else if (flags & MREMAP_MAYMOVE) {
+        dest = maps_find_free(new_len, mmap_top);
+    } else {
+        dest = 0;
+    }
+    if (!dest || !guest_range_ok(dest, new_len) || (dest & (GUEST_PAGE_SIZE - 1))) {
+        g_mutex_unlock(&maps_lock);
+        return -ENOMEM;
+    }
+    if (dest == old && new_len > old_len) {
+        /* growing in place: the reservation must leave room for the kernel */
+        munmap(g2h(old + old_len), new_len - old_len);
+    }
+    p = mremap(g2h(old), old_len, new_len, MREMAP_MAYMOVE | MREMAP_FIXED, g2h(dest));
+    if (p == MAP_FAILED) {
+        int err = errno;
+        if (dest == old && new_len > old_len) {
+            unmap_host(old + old_len, old + new_len);
+        }
+        g_mutex_unlock(&maps_lock);
+        return -err;
+    }
+    if (dest != old) {
+        unmap_host(old, old + old_len);
+        maps_remove(old, old + old_len);
+    } else if (new_len < old_len) {
+        unmap_host(old + new_len, old + old_len);
+        maps_remove(old + new_len, old + old_len);
+    }
+    maps_insert(dest, dest + new_len, prot);
+    g_mutex_unlock(&maps_lock);
+    tb_invalidate_phys_range(old, old + old_len);
+    return dest;
+}
+
+void guest_brk_init(uint64_t start)
+{
+    brk_start = brk_cur = start;
+    brk_mapped = GUEST_PAGE_ALIGN(start);
+}
+
+uint64_t guest_brk(uint64_t newbrk)
+{
+    uint64_t need;
+
+    if (newbrk < brk_start) {
+        return brk_cur;
+    }
+    need = GUEST_PAGE_ALIGN(newbrk);
+    if (need > brk_mapped) {
+        int64_t r;
+        g_mutex_lock(&maps_lock);
+        if (!guest_range_ok(brk_mapped, need - brk_mapped) ||
+            !maps_free(brk_mapped, need)) {
+            g_mutex_unlock(&maps_lock);
+            return brk_cur;
+        }
+        g_mutex_unlock(&maps_lock);
+        r = guest_mmap(brk_mapped, need - brk_mapped, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        if (r < 0) {
+            return brk_cur;
+        }
+        brk_mapped = need;
+    } else if (newbrk < brk_cur) {
+        /* shrinking: memory above the new break reads as zero when regrown */
+        memset(g2h(newbrk), 0, MIN(brk_cur, brk_mapped) - newbrk);
+    }
+    brk_cur = newbrk;
+    return brk_cur;
+}
