@@ -12,7 +12,6 @@
 typedef struct BlockDriver {
     const char *format_name;
     size_t instance_size;
-    bool is_protocol;
     /* Score 0..100 that buf (the file's first bytes) is this format. */
     int (*probe)(const uint8_t *buf, size_t len);
     /* Protocol: open bs->filename. Format: bs->file is already open. */

@@ -435,7 +435,6 @@ static bool file_create(const char *filename, const BlockCreateOpts *opts,
 const BlockDriver bdrv_file = {
     .format_name = "file",
     .instance_size = sizeof(BDRVFileState),
-    .is_protocol = true,
     .open = file_open,
     .close = file_close,
     .pread = file_pread,

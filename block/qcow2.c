@@ -205,7 +205,7 @@ static bool parse_header(BlockDriverState *bs, const uint8_t *hdr,
         s->incompatible = ld64be(hdr + 72);
         s->compatible = ld64be(hdr + 80);
         s->autoclear = ld64be(hdr + 88);
-        s->refcount_order = ld32be(hdr + 96);
+        uint32_t refcount_order = ld32be(hdr + 96);
         s->header_length = ld32be(hdr + 100);
         if (s->header_length < 104 || s->header_length > s->cluster_size ||
             s->header_length > HEADER_READ) {
@@ -213,11 +213,12 @@ static bool parse_header(BlockDriverState *bs, const uint8_t *hdr,
                        bs->filename, s->header_length);
             return false;
         }
-        if (s->refcount_order > 6) {
-            error_setg(errp, "'%s': invalid refcount order %d (at most 6)",
-                       bs->filename, s->refcount_order);
+        if (refcount_order > 6) {
+            error_setg(errp, "'%s': invalid refcount order %u (at most 6)",
+                       bs->filename, refcount_order);
             return false;
         }
+        s->refcount_order = refcount_order;
         if (!check_features(bs, hdr, flags, errp)) {
             return false;
         }

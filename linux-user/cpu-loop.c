@@ -222,7 +222,7 @@ static GMutex clone_lock;
 
 typedef struct CloneStart {
     TernThread *ts;
-    uint64_t flags, ctid;
+    uint64_t flags, ptid, ctid;
     GMutex lock;
     GCond cond;
     int tid;
@@ -235,6 +235,10 @@ static void *clone_thread_main(void *opaque)
     int tid = syscall(SYS_gettid);
 
     current_thread = ts;
+    /* before the thread runs (and may exit, clearing the same word), as Linux */
+    if (cst->flags & CLONE_PARENT_SETTID) {
+        copy_to_guest(cst->ptid, &tid, 4);
+    }
     if (cst->flags & CLONE_CHILD_SETTID) {
         copy_to_guest(cst->ctid, &tid, 4);
     }
@@ -275,6 +279,7 @@ int64_t do_clone_thread(TernThread *parent, uint64_t flags, uint64_t newsp,
     riscv_cpu_set_pc(ts->cpu, riscv_cpu_get_pc(parent->cpu));   /* already past ecall */
     cst.ts = ts;
     cst.flags = flags;
+    cst.ptid = ptid;
     cst.ctid = ctid;
     cst.tid = 0;
     g_mutex_init(&cst.lock);
@@ -295,9 +300,6 @@ int64_t do_clone_thread(TernThread *parent, uint64_t flags, uint64_t newsp,
     g_mutex_unlock(&cst.lock);
     g_mutex_clear(&cst.lock);
     g_cond_clear(&cst.cond);
-    if (flags & CLONE_PARENT_SETTID) {
-        copy_to_guest(ptid, &cst.tid, 4);
-    }
     return cst.tid;
 }
 

@@ -824,9 +824,12 @@ static int64_t dispatch(TernThread *ts, uint64_t nr, uint64_t a0, uint64_t a1, u
     /* ---- threads ---- */
     case NR_clone:      /* riscv64: clone(flags, newsp, ptid, tls, ctid) */
         if (a0 & CLONE_VM && !(a0 & CLONE_VFORK)) {
-            int64_t r = do_clone_thread(ts, a0, a1, a2, a3, a4);
-            if (r > 0) {
-                __atomic_add_fetch(&live_threads, 1, __ATOMIC_SEQ_CST);
+            int64_t r;
+            /* counted before it starts: it may exit before clone returns here */
+            __atomic_add_fetch(&live_threads, 1, __ATOMIC_SEQ_CST);
+            r = do_clone_thread(ts, a0, a1, a2, a3, a4);
+            if (r < 0) {
+                __atomic_sub_fetch(&live_threads, 1, __ATOMIC_SEQ_CST);
             }
             return r;
         }

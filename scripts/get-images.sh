@@ -3,7 +3,7 @@
 # Linux and initramfs, x86-64 kernel and initramfs, disk.ext4).
 # Uses, in order: $TERN_IMAGES, ../shared/images next to this checkout,
 # OUTDIR (default: images/ in the checkout) if already built there, or builds
-# them into OUTDIR with scripts/build-images.sh (root; about 5-10 minutes).
+# them into OUTDIR with scripts/build-images.sh (root; 10-20 minutes).
 # usage: scripts/get-images.sh [OUTDIR]
 set -euo pipefail
 

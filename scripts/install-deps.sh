@@ -8,14 +8,16 @@ PACKAGES=(
   # build
   meson ninja-build pkg-config gcc
   libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev libcapstone-dev zlib1g-dev
-  # unit tests
-  libcmocka-dev
+  # unit tests, and the qcow2 fuzzer (libFuzzer ships with clang's runtime)
+  libcmocka-dev clang libclang-rt-14-dev
   # guest test programs and device trees
   gcc-riscv64-linux-gnu gcc-riscv64-unknown-elf device-tree-compiler
   # QEMU as the reference in tests and benchmarks
   qemu-system-misc qemu-system-x86 qemu-utils qemu-user
   # guest firmware
   opensbi u-boot-qemu
+  # the gdb stub's end-to-end test drives the real debugger
+  gdb-multiarch
   python3
 )
 

@@ -6,6 +6,7 @@
  */
 #include "tern/osdep.h"
 #include "sysemu/cmdline.h"
+#include "sysemu/gdbstub.h"
 
 /*
  * Largest -m: half of the 47-bit user address space of an x86-64 Linux
@@ -219,11 +220,11 @@ static bool opt_log_items(TernCmdline *cl, const char *arg, GError **errp)
     return true;
 }
 
-/* -nic none / -net none: no default NIC, which is what Tern does anyway. */
-static bool opt_nic(TernCmdline *cl, const char *arg, GError **errp)
+/* -net none: no default NIC, which is what Tern does anyway. */
+static bool opt_net(TernCmdline *cl, const char *arg, GError **errp)
 {
     if (strcmp(arg, "none") != 0) {
-        error_setg(errp, "-nic/-net %s: not supported yet (no network backends)", arg);
+        error_setg(errp, "-net %s: not supported (use -nic, or -netdev with -device)", arg);
         return false;
     }
     return true;
@@ -250,6 +251,24 @@ static bool opt_name(TernCmdline *cl, const char *arg, GError **errp)
 static bool opt_no_user_config(TernCmdline *cl, const char *arg, GError **errp)
 {
     return true;
+}
+
+static bool opt_gdb(TernCmdline *cl, const char *arg, GError **errp)
+{
+    if (!g_str_has_prefix(arg, "tcp:") && !g_str_has_prefix(arg, "unix:") &&
+        strcmp(arg, "none")) {
+        error_setg(errp, "-gdb %s: expected tcp:[HOST]:PORT, unix:PATH or none", arg);
+        return false;
+    }
+    g_free(cl->gdb);
+    cl->gdb = g_strdup(arg);
+    return true;
+}
+
+/* -s: shorthand for -gdb tcp::1234 */
+static bool opt_gdb_default(TernCmdline *cl, const char *arg, GError **errp)
+{
+    return opt_gdb(cl, GDBSTUB_DEFAULT_SPEC, errp);
 }
 
 static bool opt_help(TernCmdline *cl, const char *arg, GError **errp)
@@ -301,18 +320,21 @@ static const OptionDef options[] = {
     LIST("blockdev", blockdevs, "OPTS", "block node (driver=,node-name=,...)"),
 
     FLAG("S", start_paused, "do not start the CPUs"),
+    FUNC("gdb", true, opt_gdb, "tcp:[HOST]:PORT|unix:PATH",
+           "wait for gdb connections (the VM stops when gdb attaches)"),
+    FUNC("s", false, opt_gdb_default, NULL, "same as -gdb " GDBSTUB_DEFAULT_SPEC),
     FUNC("d", true, opt_log_items, "ITEM[,...]", "log items (-d help lists them)"),
     STRING("D", log_file, "FILE", "write the log to FILE instead of stderr"),
     FLAG("no-reboot", no_reboot, "exit instead of rebooting"),
     FLAG("no-shutdown", no_shutdown, "pause instead of exiting when the guest powers off"),
     FUNC("name", true, opt_name, "[guest=]NAME", "name of the guest"),
-    FUNC("nic", true, opt_nic, "none", "network card (only none so far)"),
-    FUNC("net", true, opt_nic, "none", NULL),
+    LIST("netdev", netdevs, "TYPE,id=ID[,...]",
+         "network backend: user or tap (-netdev help lists them)"),
+    LIST("nic", nics, "TYPE[,model=M][,mac=MAC][,...]",
+         "backend and NIC in one (model=virtio-net-device); none: no NIC"),
+    FUNC("net", true, opt_net, "none", NULL),
     FUNC("no-user-config", false, opt_no_user_config, NULL, NULL),
 
-    UNSUPPORTED("netdev", true),
-    UNSUPPORTED("s", false),
-    UNSUPPORTED("gdb", true),
     UNSUPPORTED("boot", true),
     UNSUPPORTED("rtc", true),
     UNSUPPORTED("snapshot", false),
@@ -431,6 +453,8 @@ static TernCmdline *cmdline_new(void)
     cl->monitors = g_ptr_array_new_with_free_func(g_free);
     cl->qmps = g_ptr_array_new_with_free_func(g_free);
     cl->mons = g_ptr_array_new_with_free_func(g_free);
+    cl->netdevs = g_ptr_array_new_with_free_func(g_free);
+    cl->nics = g_ptr_array_new_with_free_func(g_free);
     return cl;
 }
 
@@ -449,6 +473,8 @@ void cmdline_free(TernCmdline *cl)
     g_ptr_array_free(cl->monitors, TRUE);
     g_ptr_array_free(cl->qmps, TRUE);
     g_ptr_array_free(cl->mons, TRUE);
+    g_ptr_array_free(cl->netdevs, TRUE);
+    g_ptr_array_free(cl->nics, TRUE);
     g_free(cl->machine_type);
     g_free(cl->cpu_model);
     g_free(cl->bios);
@@ -458,6 +484,7 @@ void cmdline_free(TernCmdline *cl)
     g_free(cl->dtb);
     g_free(cl->log_file);
     g_free(cl->name);
+    g_free(cl->gdb);
     g_free(cl);
 }
 

@@ -13,6 +13,7 @@
 #include "sysemu/accel.h"
 #include "sysemu/main-loop.h"
 #include "sysemu/runstate.h"
+#include "sysemu/gdbstub.h"
 
 static GMutex cpus_lock;
 static GCond cpus_cond;
@@ -84,6 +85,8 @@ static void vcpu_handle_exit(CPUState *cpu, int reason)
 {
     if (reason == EXCP_HLT) {
         cpu->halted = true;
+    } else if (reason == EXCP_DEBUG) {
+        gdb_cpu_debug_exit(cpu);
     }
 }
 

@@ -8,9 +8,9 @@
 #include "gdbstub-internal.h"
 
 /*
- * RISC-V (gdb's features/riscv/*.xml feature names): target/riscv numbers
- * x0..x31 0-31, pc 32, f0..f31 33-64, fflags/frm/fcsr 65-67, CSR n 68 + n;
- * every register is transferred as 8 bytes.
+ * RISC-V (feature names as in gdb's features/riscv XML files): target/riscv numbers
+ * x0..x31 0-31, pc 32, f0..f31 33-64, fflags/frm/fcsr 65-67, CSR n 68 + n,
+ * priv 68 + 4096; every register is transferred as 8 bytes.
  */
 static const char *const riscv_gpr_names[32] = {
     "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "fp", "s1", "a0", "a1",
@@ -31,10 +31,15 @@ static const struct {
     { "cycle", 0xc00 }, { "time", 0xc01 }, { "instret", 0xc02 }, { "mhartid", 0xf14 },
 };
 
+static void reg_sized(GString *x, const char *name, int bits, int regnum, const char *type)
+{
+    g_string_append_printf(x, "  <reg name=\"%s\" bitsize=\"%d\" type=\"%s\" regnum=\"%d\"/>\n",
+                           name, bits, type, regnum);
+}
+
 static void reg(GString *x, const char *name, int regnum, const char *type)
 {
-    g_string_append_printf(x, "  <reg name=\"%s\" bitsize=\"64\" type=\"%s\" regnum=\"%d\"/>\n",
-                           name, type, regnum);
+    reg_sized(x, name, 64, regnum, type);
 }
 
 static void riscv64_xml(GString *x)
@@ -62,6 +67,52 @@ static void riscv64_xml(GString *x)
     for (size_t i = 0; i < ARRAY_SIZE(riscv_csrs); i++) {
         reg(x, riscv_csrs[i].name, 68 + riscv_csrs[i].csrno, "int");
     }
+    g_string_append(x, "</feature>\n<feature name=\"org.gnu.gdb.riscv.virtual\">\n");
+    reg(x, "priv", 68 + 4096, "int");
+    g_string_append(x, "</feature>\n");
+}
+
+/*
+ * x86-64 (gdb's features/i386/64bit-core.xml and 64bit-segments.xml, plus
+ * control registers): numbering of target/i386/gdbstub.c.
+ */
+static void x86_64_xml(GString *x)
+{
+    static const char *const gprs[16] = {
+        "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
+        "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+    };
+    static const char *const segs[6] = { "cs", "ss", "ds", "es", "fs", "gs" };
+    static const char *const fpu[8] = {
+        "fctrl", "fstat", "ftag", "fiseg", "fioff", "foseg", "fooff", "fop",
+    };
+    static const char *const sys[5] = { "cr0", "cr2", "cr3", "cr4", "efer" };
+    int n = 0;
+
+    g_string_append(x, "<architecture>i386:x86-64</architecture>\n"
+                       "<feature name=\"org.gnu.gdb.i386.core\">\n");
+    for (int i = 0; i < 16; i++, n++) {
+        reg(x, gprs[i], n, i == 6 || i == 7 ? "data_ptr" : "int64");
+    }
+    reg(x, "rip", n++, "code_ptr");
+    reg_sized(x, "eflags", 32, n++, "int32");
+    for (int i = 0; i < 6; i++) {
+        reg_sized(x, segs[i], 32, n++, "int32");
+    }
+    for (int i = 0; i < 8; i++) {
+        g_autofree char *name = g_strdup_printf("st%d", i);
+        reg_sized(x, name, 80, n++, "i387_ext");
+    }
+    for (int i = 0; i < 8; i++) {
+        reg_sized(x, fpu[i], 32, n++, "int");
+    }
+    g_string_append(x, "</feature>\n<feature name=\"org.gnu.gdb.i386.segments\">\n");
+    reg(x, "fs_base", n++, "int");
+    reg(x, "gs_base", n++, "int");
+    g_string_append(x, "</feature>\n<feature name=\"org.tern.gdb.x86.sys\">\n");
+    for (int i = 0; i < 5; i++) {
+        reg(x, sys[i], n++, "int");
+    }
     g_string_append(x, "</feature>\n");
 }
 
@@ -70,6 +121,7 @@ static const struct {
     void (*body)(GString *x);
 } target_descriptions[] = {
     { "riscv64", riscv64_xml },
+    { "x86_64", x86_64_xml },
 };
 
 char *gdb_target_xml(const CPUClass *cc)

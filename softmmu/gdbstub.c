@@ -58,11 +58,16 @@ bool cpu_breakpoint_lookup(uint64_t pc)
     return false;
 }
 
-static void breakpoints_changed(void)
+uint64_t cpu_breakpoint_nth(unsigned i)
 {
-    if (current_accel && current_accel->breakpoints_changed) {
-        current_accel->breakpoints_changed();
-    }
+    g_assert(i < cpu_breakpoints_nb);
+    return cpu_breakpoints[i];
+}
+
+static bool breakpoints_changed(void)
+{
+    return !current_accel || !current_accel->breakpoints_changed ||
+           current_accel->breakpoints_changed();
 }
 
 bool cpu_breakpoint_insert(uint64_t pc)
@@ -75,7 +80,11 @@ bool cpu_breakpoint_insert(uint64_t pc)
     }
     cpu_breakpoints = g_renew(uint64_t, cpu_breakpoints, cpu_breakpoints_nb + 1);
     cpu_breakpoints[cpu_breakpoints_nb++] = pc;
-    breakpoints_changed();
+    if (!breakpoints_changed()) {
+        cpu_breakpoints_nb--;
+        breakpoints_changed();
+        return false;
+    }
     return true;
 }
 
@@ -95,6 +104,89 @@ void cpu_breakpoint_remove_all(void)
 {
     if (cpu_breakpoints_nb) {
         cpu_breakpoints_nb = 0;
+        breakpoints_changed();
+    }
+}
+
+/* ---- watchpoints ---- */
+
+typedef struct Watchpoint {
+    uint64_t addr, len;
+    WatchType type;
+} Watchpoint;
+
+unsigned cpu_watchpoints_nb;
+static Watchpoint *cpu_watchpoints;
+/* The last hit, for the stop reply (written by the vCPU before it stops). */
+static CPUState *watch_hit_cpu;
+static uint64_t watch_hit_addr;
+static WatchType watch_hit_type;
+
+static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+    return a <= b + (blen - 1) && b <= a + (alen - 1);
+}
+
+bool cpu_watchpoint_on_page(uint64_t page, uint64_t page_size)
+{
+    for (unsigned i = 0; i < cpu_watchpoints_nb; i++) {
+        if (ranges_overlap(cpu_watchpoints[i].addr, cpu_watchpoints[i].len, page, page_size)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool cpu_watchpoint_hit(CPUState *cpu, uint64_t addr, unsigned size, bool is_write)
+{
+    WatchType t = is_write ? WATCH_WRITE : WATCH_READ;
+
+    for (unsigned i = 0; i < cpu_watchpoints_nb; i++) {
+        Watchpoint *w = &cpu_watchpoints[i];
+
+        if ((w->type & t) && ranges_overlap(w->addr, w->len, addr, size)) {
+            watch_hit_cpu = cpu;
+            watch_hit_addr = MAX(w->addr, addr);
+            watch_hit_type = w->type;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool cpu_watchpoint_insert(uint64_t addr, uint64_t len, WatchType type)
+{
+    if (len == 0 || addr + (len - 1) < addr || cpu_watchpoints_nb >= 4096) {
+        return false;
+    }
+    cpu_watchpoints = g_renew(Watchpoint, cpu_watchpoints, cpu_watchpoints_nb + 1);
+    cpu_watchpoints[cpu_watchpoints_nb++] = (Watchpoint) { addr, len, type };
+    if (!breakpoints_changed()) {
+        cpu_watchpoints_nb--;
+        breakpoints_changed();
+        return false;
+    }
+    return true;
+}
+
+bool cpu_watchpoint_remove(uint64_t addr, uint64_t len, WatchType type)
+{
+    for (unsigned i = 0; i < cpu_watchpoints_nb; i++) {
+        Watchpoint *w = &cpu_watchpoints[i];
+
+        if (w->addr == addr && w->len == len && w->type == type) {
+            *w = cpu_watchpoints[--cpu_watchpoints_nb];
+            breakpoints_changed();
+            return true;
+        }
+    }
+    return false;
+}
+
+void cpu_watchpoint_remove_all(void)
+{
+    if (cpu_watchpoints_nb) {
+        cpu_watchpoints_nb = 0;
         breakpoints_changed();
     }
 }
@@ -126,9 +218,10 @@ bool cpu_memory_rw_debug(CPUState *cpu, uint64_t vaddr, void *buf, size_t len,
 
             /* reading MMIO could change device state: only RAM and ROM */
             if (!address_space_lookup(cpu->as, pa, &sec) || !sec.mr ||
-                !memory_region_is_ram(sec.mr)) {
+                !memory_region_is_ram(sec.mr) || !sec.size) {
                 return false;
             }
+            n = MIN(n, sec.size);
             r = address_space_read(cpu->as, pa, p, n);
         }
         if (r != MEMTX_OK) {
@@ -164,6 +257,18 @@ static void G_GNUC_PRINTF(1, 2) gdb_replyf(const char *fmt, ...)
     s = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     gdb_reply(s);
+}
+
+/* ---- parsing ---- */
+
+/* Consume the character c at *p (never steps over the terminating NUL). */
+static bool skip_char(const char **p, char c)
+{
+    if (**p != c) {
+        return false;
+    }
+    (*p)++;
+    return true;
 }
 
 /* ---- threads ---- */
@@ -216,10 +321,18 @@ static void set_singlestep(CPUState *cpu, bool enable)
 
 static void stop_reply(CPUState *cpu, int sig)
 {
+    static const char *const watch_names[] = {
+        [WATCH_WRITE] = "watch", [WATCH_READ] = "rwatch", [WATCH_ACCESS] = "awatch",
+    };
     uint64_t pc = cpu->cc->get_pc ? cpu->cc->get_pc(cpu) : 0;
-    bool bp = sig == GDB_SIGTRAP && !gdb.stepping && cpu_breakpoint_lookup(pc);
+    g_autofree char *why = NULL;
 
-    gdb_replyf("T%02xthread:%x;%s", sig, thread_id(cpu), bp ? "swbreak:;" : "");
+    if (sig == GDB_SIGTRAP && watch_hit_cpu == cpu) {
+        why = g_strdup_printf("%s:%" PRIx64 ";", watch_names[watch_hit_type], watch_hit_addr);
+    } else if (sig == GDB_SIGTRAP && !gdb.stepping && cpu_breakpoint_lookup(pc)) {
+        why = g_strdup("swbreak:;");
+    }
+    gdb_replyf("T%02xthread:%x;%s", sig, thread_id(cpu), why ? why : "");
 }
 
 /* The VM stopped for gdb: undo stepping and tell gdb why. */
@@ -239,6 +352,7 @@ static void gdb_stopped(CPUState *cpu, int sig)
         }
     }
     gdb.stepping = false;
+    watch_hit_cpu = NULL;
 }
 
 static gboolean debug_exit_bh(gpointer opaque)
@@ -252,6 +366,13 @@ void gdb_cpu_debug_exit(CPUState *cpu)
     /* Stop every vCPU before this one can run again (it would step on). */
     pause_all_vcpus();
     g_idle_add(debug_exit_bh, cpu);
+}
+
+void gdb_exit(int status)
+{
+    if (gdb.connected) {
+        gdb_replyf("W%02x", status & 0xff);
+    }
 }
 
 static void gdb_resume(CPUState *step_cpu)
@@ -398,7 +519,7 @@ static void handle_write_reg(const char *args)
     uint64_t reg;
     size_t len;
 
-    if (!gdb_parse_hex(&args, &reg) || *args++ != '=' || reg > INT32_MAX) {
+    if (!gdb_parse_hex(&args, &reg) || !skip_char(&args, '=') || reg > INT32_MAX) {
         gdb_reply("E22");
         return;
     }
@@ -415,13 +536,10 @@ static void handle_write_reg(const char *args)
 /* "ADDR,LEN" then the expected separator (0 = end of packet). */
 static bool parse_addr_len(const char **p, uint64_t *addr, uint64_t *len, char sep)
 {
-    if (!gdb_parse_hex(p, addr) || *(*p)++ != ',' || !gdb_parse_hex(p, len)) {
+    if (!gdb_parse_hex(p, addr) || !skip_char(p, ',') || !gdb_parse_hex(p, len)) {
         return false;
     }
-    if (sep) {
-        return *(*p)++ == sep;
-    }
-    return **p == 0;
+    return sep ? skip_char(p, sep) : **p == 0;
 }
 
 static void handle_read_mem(const char *args)
@@ -476,16 +594,25 @@ static void handle_breakpoint(const char *args, bool insert)
 {
     uint64_t type, addr, kind;
 
-    if (!gdb_parse_hex(&args, &type) || *args++ != ',' ||
+    if (!gdb_parse_hex(&args, &type) || !skip_char(&args, ',') ||
         !parse_addr_len(&args, &addr, &kind, 0)) {
         gdb_reply("E22");
         return;
     }
-    if ((type != 0 && type != 1) || !current_accel->breakpoints_changed) {
-        gdb_reply("");     /* watchpoints: not supported */
+    if (type > 4 || !current_accel->breakpoints_changed) {
+        gdb_reply("");     /* not supported */
         return;
     }
-    if (insert) {
+    if (type >= 2) {
+        /* Z2 write, Z3 read, Z4 access; kind is the length */
+        WatchType wt = type == 2 ? WATCH_WRITE : type == 3 ? WATCH_READ : WATCH_ACCESS;
+        if (insert) {
+            /* refused: gdb falls back to software watchpoints */
+            gdb_reply(cpu_watchpoint_insert(addr, kind, wt) ? "OK" : "");
+        } else {
+            gdb_reply(cpu_watchpoint_remove(addr, kind, wt) ? "OK" : "E22");
+        }
+    } else if (insert) {
         gdb_reply(cpu_breakpoint_insert(addr) ? "OK" : "E28");
     } else {
         cpu_breakpoint_remove(addr);
@@ -584,8 +711,7 @@ static void handle_query(const char *q)
             gdb_reply("E22");
             return;
         }
-        text = g_strdup_printf("CPU#%d [%s]", cpu->cpu_index,
-                               cpu->halted ? "halted" : "running");
+        text = g_strdup_printf("CPU#%d%s", cpu->cpu_index, cpu->halted ? " [halted]" : "");
         gdb_bytes_to_hex(hex, (const uint8_t *)text, strlen(text));
         gdb_send(hex->str, hex->len);
     } else if (g_str_has_prefix(q, "qXfer:features:read:")) {
@@ -627,6 +753,7 @@ static void handle_thread_alive(const char *args)
 static void gdb_detach(void)
 {
     cpu_breakpoint_remove_all();
+    cpu_watchpoint_remove_all();
     gdb.running = false;
     gdb.stepping = false;
     vm_start();

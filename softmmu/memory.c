@@ -11,12 +11,17 @@
  * and the offset in it. The view is immutable once published, and the
  * address space's `current` pointer is replaced with an atomic store.
  *
- * Readers (vCPU threads, which may not hold the big lock) take a reference on
- * the current view under `view_lock`, a mutex held only for the pointer load
- * and the increment; the writer swaps the pointer under the same lock. The
- * old view is freed when its last reference is dropped, which may happen on
- * a reader's thread after the swap. So a view is never freed while a reader
- * uses it, and readers never wait for a rebuild.
+ * The hot reader, address_space_lookup (every TLB fill and page-table step of
+ * a vCPU), takes no lock: it publishes the view it is about to read in its
+ * thread's hazard slot, then checks that the view is still current (else it
+ * retries). Other readers take a reference on the current view under
+ * `view_lock`, a mutex held only for the pointer load and the increment; the
+ * writer swaps the pointer under the same lock. A view whose last reference
+ * is dropped (possibly on a reader's thread) is retired, and a retired view
+ * is freed only once no hazard slot holds it: the writer swaps the pointer
+ * before it scans the slots, a reader publishes its slot before it re-checks
+ * the pointer, so one of the two sees the other. So a view is never freed
+ * while a reader uses it, and readers never wait for a rebuild.
  *
  * Regions are not reference counted: a region removed from the tree may still
  * be returned by a lookup that raced with the removal, so it must stay alive
@@ -247,11 +252,76 @@ static FlatView *flatview_new(MemoryRegion *root)
     return fv;
 }
 
+/* ---- lock-free readers: hazard slots and retired views ---- */
+
+#define HAZARD_SLOTS 128
+
+static FlatView *hazard[HAZARD_SLOTS];      /* the view each slot's thread reads */
+static gint hazard_taken[HAZARD_SLOTS];
+static __thread int hazard_slot = -1;        /* -1: none yet, -2: all were taken */
+static GMutex retire_lock;
+static GPtrArray *retired;                   /* unreferenced views, maybe still read */
+
+static void hazard_release(gpointer slot_plus_one)
+{
+    g_atomic_int_set(&hazard_taken[GPOINTER_TO_INT(slot_plus_one) - 1], 0);
+}
+
+/* gives the slot back when its thread exits */
+static GPrivate hazard_owner = G_PRIVATE_INIT(hazard_release);
+
+static int hazard_slot_get(void)
+{
+    if (hazard_slot == -1) {
+        hazard_slot = -2;
+        for (int i = 0; i < HAZARD_SLOTS; i++) {
+            if (g_atomic_int_compare_and_exchange(&hazard_taken[i], 0, 1)) {
+                hazard_slot = i;
+                g_private_set(&hazard_owner, GINT_TO_POINTER(i + 1));
+                break;
+            }
+        }
+    }
+    return hazard_slot;
+}
+
+static bool view_in_hazard(FlatView *fv)
+{
+    for (int i = 0; i < HAZARD_SLOTS; i++) {
+        if (__atomic_load_n(&hazard[i], __ATOMIC_SEQ_CST) == fv) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Free the retired views no reader holds any more; keep the others for later. */
+static void retired_reclaim(FlatView *fv)
+{
+    g_mutex_lock(&retire_lock);
+    if (!retired) {
+        retired = g_ptr_array_new();
+    }
+    if (fv) {
+        g_ptr_array_add(retired, fv);
+    }
+    for (unsigned i = 0; i < retired->len;) {
+        FlatView *old = g_ptr_array_index(retired, i);
+        if (view_in_hazard(old)) {
+            i++;
+            continue;
+        }
+        g_ptr_array_remove_index_fast(retired, i);
+        g_free(old->ranges);
+        g_free(old);
+    }
+    g_mutex_unlock(&retire_lock);
+}
+
 static void flatview_unref(FlatView *fv)
 {
     if (fv && g_atomic_int_dec_and_test(&fv->ref)) {
-        g_free(fv->ranges);
-        g_free(fv);
+        retired_reclaim(fv);
     }
 }
 
@@ -305,9 +375,20 @@ static void section_from_range(MemoryRegionSection *s, const FlatRange *r)
 
 bool address_space_lookup(AddressSpace *as, hwaddr addr, MemoryRegionSection *section)
 {
-    FlatView *fv = address_space_get_flatview(as);
+    int slot = hazard_slot_get();
+    FlatView *fv;
     unsigned next = 0;
-    const FlatRange *r = flatview_find(fv, addr, &next);
+    const FlatRange *r;
+
+    if (slot >= 0) {
+        do {
+            fv = __atomic_load_n(&as->current, __ATOMIC_SEQ_CST);
+            __atomic_store_n(&hazard[slot], fv, __ATOMIC_SEQ_CST);
+        } while (fv != __atomic_load_n(&as->current, __ATOMIC_SEQ_CST));
+    } else {
+        fv = address_space_get_flatview(as);     /* more threads than slots */
+    }
+    r = flatview_find(fv, addr, &next);
 
     if (r) {
         hwaddr skip = addr - r->start;
@@ -327,7 +408,11 @@ bool address_space_lookup(AddressSpace *as, hwaddr addr, MemoryRegionSection *se
             section->size = addr ? UINT64_MAX - addr + 1 : UINT64_MAX;
         }
     }
-    flatview_unref(fv);
+    if (slot >= 0) {
+        __atomic_store_n(&hazard[slot], NULL, __ATOMIC_RELEASE);
+    } else {
+        flatview_unref(fv);
+    }
     return r != NULL;
 }
 
@@ -433,6 +518,7 @@ static void address_space_update(AddressSpace *as)
         listener_update(g_ptr_array_index(as->listeners, i), old, new);
     }
     flatview_unref(old);
+    retired_reclaim(NULL);      /* views a reader held at the last retirement */
 }
 
 static void memory_update(void)

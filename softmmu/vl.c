@@ -17,6 +17,8 @@
 #include "chardev/char.h"
 #include "block/block-backend.h"
 #include "sysemu/monitor.h"
+#include "net/net.h"
+#include "sysemu/gdbstub.h"
 #include <glib-unix.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -134,6 +136,12 @@ static bool print_requested_info(const TernCmdline *cl)
     }
     for (guint i = 0; i < cl->devices->len; i++) {
         printed |= qdev_device_help(g_ptr_array_index(cl->devices, i), stdout);
+    }
+    for (guint i = 0; i < cl->netdevs->len; i++) {
+        printed |= netdev_help(g_ptr_array_index(cl->netdevs, i), stdout);
+    }
+    for (guint i = 0; i < cl->nics->len; i++) {
+        printed |= net_nic_help(g_ptr_array_index(cl->nics, i), stdout);
     }
     return printed;
 }
@@ -366,6 +374,27 @@ static void create_ram(MachineState *ms)
     }
 }
 
+/* -netdev and the backends of -nic: before -device, whose netdev= names them. */
+static void create_netdevs(const TernCmdline *cl)
+{
+    GError *err = NULL;
+
+    for (guint i = 0; i < cl->netdevs->len; i++) {
+        const char *opts = g_ptr_array_index(cl->netdevs, i);
+        if (!netdev_add(opts, &err)) {
+            error_prepend(&err, "-netdev %s: ", opts);
+            error_exit_err(err);
+        }
+    }
+    for (guint i = 0; i < cl->nics->len; i++) {
+        const char *opts = g_ptr_array_index(cl->nics, i);
+        if (!net_nic_parse(opts, &err)) {
+            error_prepend(&err, "-nic %s: ", opts);
+            error_exit_err(err);
+        }
+    }
+}
+
 static void create_devices(const TernCmdline *cl)
 {
     GError *err = NULL;
@@ -472,6 +501,8 @@ int tern_main(int argc, char **argv)
     int status;
 
     ensure_stdio_fds();
+    /* First, so that a signal during start-up also quits cleanly. */
+    setup_signals();
     set_program_name(argv[0]);
     cl = cmdline_parse(argc, argv, &err);
     if (!cl) {
@@ -488,7 +519,6 @@ int tern_main(int argc, char **argv)
     apply_machine_options(cl, ms);
 
     bql_lock();
-    setup_signals();
     atexit(chardev_cleanup);
     create_chardevs(cl);
     create_drives(cl);
@@ -496,19 +526,30 @@ int tern_main(int argc, char **argv)
     create_ram(ms);
     current_machine = ms;
     mc->init(ms);
+    create_netdevs(cl);
     create_devices(cl);
+    if (!net_create_nics(&err)) {
+        error_prepend(&err, "-nic: ");
+        error_exit_err(err);
+    }
     if (!blk_check_all_claimed(&err)) {
         error_exit_err(err);
     }
     init_vcpus();
     qemu_system_reset();
 
+    if (cl->gdb && !gdbserver_start(cl->gdb, &err)) {
+        error_prepend(&err, "-gdb %s: ", cl->gdb);
+        error_exit_err(err);
+    }
     if (!cl->start_paused) {
         vm_start();
     }
     cpus_start();
     status = main_loop_run();
+    gdb_exit(status);
     cpus_stop();
+    net_cleanup();
     blk_remove_all();
     bql_unlock();
     log_close();

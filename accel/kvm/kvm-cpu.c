@@ -309,6 +309,8 @@ static int kvm_accel_vcpu_exec(CPUState *cpu)
             return handle_system_event(cpu, run);
         case KVM_EXIT_INTR:
             return EXCP_INTERRUPT;
+        case KVM_EXIT_DEBUG:
+            return EXCP_DEBUG;      /* gdb breakpoint or single step (kvm-debug.c) */
         case KVM_EXIT_INTERNAL_ERROR:
             return handle_internal_error(cpu, run);
         case KVM_EXIT_FAIL_ENTRY:
@@ -327,6 +329,8 @@ static const AccelOps kvm_accel_ops = {
     .vcpu_exec = kvm_accel_vcpu_exec,
     .vcpu_kick = kvm_accel_vcpu_kick,
     .vcpu_reset = kvm_accel_vcpu_reset,
+    .set_singlestep = kvm_debug_set_singlestep,
+    .breakpoints_changed = kvm_debug_breakpoints_changed,
     .thread_per_vcpu = true,
 };
 

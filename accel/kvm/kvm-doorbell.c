@@ -59,6 +59,14 @@ KVMDoorbell *kvm_doorbell_new(hwaddr addr, unsigned size, bool pio, uint64_t dat
     };
     d->source = g_unix_fd_source_new(fd, G_IO_IN);
     g_source_set_callback(d->source, G_SOURCE_FUNC(doorbell_ready), d, NULL);
+    /*
+     * GLib blocks a non-recursive source while it is dispatched by removing
+     * its fd from the poll set and adding it back, and each change wakes the
+     * main loop through its own eventfd: two extra writes and a spurious
+     * poll per ring. The callback never runs the main loop, so it cannot
+     * recurse.
+     */
+    g_source_set_can_recurse(d->source, TRUE);
     g_source_attach(d->source, main_loop_context());
     return d;
 }

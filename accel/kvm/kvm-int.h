@@ -5,6 +5,7 @@
 #include "tern/osdep.h"
 #include <pthread.h>
 #include "hw/irq.h"
+#include "hw/core/cpu.h"
 
 typedef struct KVMSlot {
     unsigned id;
@@ -41,5 +42,9 @@ typedef struct KVMVCPU {
 extern KVMState kvm_state;
 
 bool kvm_init(GError **errp);
+
+/* gdb stub hooks (kvm-debug.c, AccelOps.set_singlestep and .breakpoints_changed) */
+void kvm_debug_set_singlestep(CPUState *cpu, bool enable);
+bool kvm_debug_breakpoints_changed(void);
 
 #endif

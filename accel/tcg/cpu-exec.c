@@ -7,6 +7,7 @@
 #include "tern/osdep.h"
 #include "internal.h"
 #include "tcg/tcg.h"
+#include "sysemu/gdbstub.h"
 
 void tcg_cpu_init(CPUState *cpu)
 {
@@ -72,6 +73,9 @@ const void *helper_lookup_tb_ptr(void *env)
         return tcg_ctx->goto_ptr_return;     /* one instruction per cpu_exec */
     }
     tcg_cpu_ops->get_tb_cpu_state(cpu, &pc, &flags);
+    if (cpu_breakpoint_test(cpu, pc)) {
+        return tcg_ctx->goto_ptr_return;     /* the loop stops there */
+    }
     tb = tb_lookup(cpu, pc, flags, false);
     if (!tb) {
         return tcg_ctx->goto_ptr_return;
@@ -100,6 +104,11 @@ static bool cpu_handle_exception(CPUState *cpu, int *ret)
     }
     tcg_cpu_ops->do_interrupt(cpu);
     cpu->exception_index = -1;
+    if (cpu_tcg(cpu)->singlestep) {
+        /* gdb: a step that traps ends at the handler's first instruction */
+        *ret = EXCP_DEBUG;
+        return true;
+    }
     return false;
 }
 
@@ -114,7 +123,8 @@ static bool cpu_handle_interrupt(CPUState *cpu, TranslationBlock **last_tb)
         *last_tb = NULL;
     }
 
-    if (req) {
+    /* gdb single step: interrupts stay pending until the step is done */
+    if (req && !cpu_tcg(cpu)->singlestep) {
         if (req & CPU_INTERRUPT_HALT) {
             cpu_reset_interrupt(cpu, CPU_INTERRUPT_HALT);
             cpu->halted = true;
@@ -203,6 +213,11 @@ int cpu_exec(CPUState *cpu)
             unsigned flushes = tb_flush_count;
 
             tcg_cpu_ops->get_tb_cpu_state(cpu, &pc, &flags);
+            if (cpu_breakpoint_test(cpu, pc) && !cpu_tcg(cpu)->singlestep) {
+                /* translators end TBs before breakpoints: they stop here */
+                cpu->exception_index = EXCP_DEBUG;
+                break;
+            }
             if (cpu_tcg(cpu)->singlestep) {
                 /* one instruction, translated for this step only */
                 tb = tb_gen_code(cpu, pc, flags, 1 | CF_NOCHAIN | CF_NOCACHE);

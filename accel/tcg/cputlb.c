@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "tcg/tcg.h"
 #include "sysemu/main-loop.h"
+#include "sysemu/gdbstub.h"
 
 static inline CPUTLBEntry *tlb_entry(CPUTLB *tlb, int mmu_idx, uint64_t addr)
 {
@@ -41,6 +42,7 @@ static void tlb_entry_invalidate(CPUTLBEntry *e)
 
 static void tlb_flush_mmuidx_locked(CPUTLB *tlb, int mmu_idx)
 {
+    tlb->d[mmu_idx].large_page_mask = 0;
     /* Guests flush often (every address-space switch): skip clean tables. */
     if (!tlb->d[mmu_idx].dirty) {
         return;
@@ -48,6 +50,25 @@ static void tlb_flush_mmuidx_locked(CPUTLB *tlb, int mmu_idx)
     memset(tlb->table[mmu_idx], 0xff, sizeof(tlb->table[mmu_idx]));
     memset(tlb->d[mmu_idx].vtable, 0xff, sizeof(tlb->d[mmu_idx].vtable));
     tlb->d[mmu_idx].dirty = false;
+}
+
+void tlb_note_large_page(CPUState *cpu, int mmu_idx, uint64_t vaddr, uint64_t size)
+{
+    CPUTLBDesc *d = &cpu_tlb(cpu)->d[mmu_idx];
+    uint64_t mask = ~(size - 1);
+
+    if (d->large_page_mask == 0) {
+        d->large_page_addr = vaddr & mask;
+        d->large_page_mask = mask;
+        return;
+    }
+    /* widen the tracked region until it covers both superpages */
+    mask &= d->large_page_mask;
+    while ((d->large_page_addr & mask) != (vaddr & mask)) {
+        mask <<= 1;
+    }
+    d->large_page_addr &= mask;
+    d->large_page_mask = mask;
 }
 
 void tlb_flush_by_mmuidx(CPUState *cpu, uint16_t idxmap)
@@ -75,6 +96,13 @@ void tlb_flush_page_by_mmuidx(CPUState *cpu, uint64_t addr, uint16_t idxmap)
     addr &= TARGET_PAGE_MASK;
     for (int i = 0; i < CPU_TLB_NB_MMU; i++) {
         if (!(idxmap & (1u << i))) {
+            continue;
+        }
+        if (tlb->d[i].large_page_mask &&
+            (addr & tlb->d[i].large_page_mask) == tlb->d[i].large_page_addr) {
+            /* inside a superpage held as many entries: drop the whole index */
+            tlb_flush_mmuidx_locked(tlb, i);
+            tb_jmp_cache_clear(cpu);
             continue;
         }
         CPUTLBEntry *e = tlb_entry(tlb, i, addr);
@@ -192,6 +220,14 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, hwaddr paddr, int prot, int mmu
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         if (page_has_code(ppage)) {
             e->addr_write |= TLB_NOTDIRTY;
+        }
+    }
+    if (unlikely(cpu_watchpoints_nb) && cpu_watchpoint_on_page(page, TARGET_PAGE_SIZE)) {
+        if (e->addr_read != (uint64_t)-1) {
+            e->addr_read |= TLB_WATCHPOINT;
+        }
+        if (e->addr_write != (uint64_t)-1) {
+            e->addr_write |= TLB_WATCHPOINT;
         }
     }
     if (tern_log_enabled(LOG_MMU)) {
@@ -409,6 +445,11 @@ static uint64_t access_page(CPUState *cpu, uint64_t addr, uint64_t val, unsigned
 
     tlb_fill_entry(cpu, addr, size, t, mmu_idx, false, ra);
     cmp = tlb_addr_for(e, t);
+    if ((cmp & TLB_WATCHPOINT) && !cpu_tcg(cpu)->singlestep &&
+        cpu_watchpoint_hit(cpu, addr, size, t == MMU_DATA_STORE)) {
+        /* stop before the access; gdb steps over it with watchpoints removed */
+        cpu_raise_exception_ra(cpu, EXCP_DEBUG, ra);
+    }
     if (cmp & TLB_MMIO) {
         return io_access(cpu, &tlb->full[mmu_idx][idx], addr, val, size, t, mmu_idx, ra);
     }
@@ -502,7 +543,8 @@ void *probe_access(void *env, uint64_t addr, int size, MMUAccessType t, int mmu_
     }
     e = tlb_entry(cpu_tlb(cpu), mmu_idx, addr);
     cmp = tlb_addr_for(e, t);
-    if (cmp & TLB_FLAGS_MASK) {
+    /* watched pages too: the caller's slow path checks each access */
+    if (cmp & (TLB_FLAGS_MASK | TLB_WATCHPOINT)) {
         return NULL;
     }
     return (void *)(uintptr_t)(addr + e->addend);

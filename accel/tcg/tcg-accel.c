@@ -20,12 +20,25 @@ static bool tcg_accel_vcpu_init(CPUState *cpu, GError **errp)
     return true;
 }
 
+/*
+ * Translations end before breakpoints and TLB entries mark watched pages:
+ * retranslate everything and refill every TLB.
+ */
+static bool tcg_breakpoints_changed(void)
+{
+    tb_flush(NULL);
+    tlb_flush_all_cpus(NULL);
+    return true;
+}
+
 static const AccelOps tcg_accel_ops = {
     .name = "tcg",
     .init_machine = tcg_accel_init_machine,
     .vcpu_init = tcg_accel_vcpu_init,
     .vcpu_exec = cpu_exec,
     .vcpu_kick = tcg_cpu_kick,
+    .set_singlestep = tcg_cpu_set_singlestep,
+    .breakpoints_changed = tcg_breakpoints_changed,
     .thread_per_vcpu = true,
 };
 

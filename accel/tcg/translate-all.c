@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "internal.h"
 #include "tcg/tcg-op.h"
+#include "sysemu/gdbstub.h"
 
 /*
  * Code buffer. W^X: the buffer is one memfd mapped twice, read+execute
@@ -236,19 +237,36 @@ static TranslationBlock *tb_htable_lookup(CPUState *cpu, uint64_t pc, uint32_t f
     return NULL;
 }
 
-/* Jump cache, then hash table. may_fill: a TLB miss may walk page tables. */
+static bool jmp_cache_hit(TCGCPUState *ts, unsigned h, uint64_t pc, uint32_t flags)
+{
+    TranslationBlock *tb = __atomic_load_n(&ts->jc.e[h].tb, __ATOMIC_ACQUIRE);
+
+    return tb && ts->jc.e[h].gen == ts->jc.gen && tb->pc == pc && tb->flags == flags &&
+           !tb_is_invalid(tb);
+}
+
+/*
+ * Jump cache, then hash table. may_fill: a TLB miss may walk page tables.
+ * The cache is two-way (slots h and h ^ 1): a new entry goes to h and the
+ * one it replaces moves to h ^ 1, so two hot blocks that hash alike (a loop
+ * of two) do not evict each other on every iteration.
+ */
 TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint32_t flags, bool may_fill)
 {
     TCGCPUState *ts = cpu_tcg(cpu);
     unsigned h = tb_jmp_cache_hash(pc);
-    TranslationBlock *tb = __atomic_load_n(&ts->jc.e[h].tb, __ATOMIC_ACQUIRE);
+    TranslationBlock *tb;
 
-    if (tb && ts->jc.e[h].gen == ts->jc.gen && tb->pc == pc && tb->flags == flags &&
-        !tb_is_invalid(tb)) {
-        return tb;
+    if (jmp_cache_hit(ts, h, pc, flags)) {
+        return ts->jc.e[h].tb;
+    }
+    if (jmp_cache_hit(ts, h ^ 1, pc, flags)) {
+        return ts->jc.e[h ^ 1].tb;
     }
     tb = tb_htable_lookup(cpu, pc, flags, may_fill);
     if (tb) {
+        ts->jc.e[h ^ 1].gen = ts->jc.e[h].gen;
+        __atomic_store_n(&ts->jc.e[h ^ 1].tb, ts->jc.e[h].tb, __ATOMIC_RELEASE);
         ts->jc.e[h].gen = ts->jc.gen;
         __atomic_store_n(&ts->jc.e[h].tb, tb, __ATOMIC_RELEASE);
     }
@@ -265,11 +283,19 @@ void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t addr)
 {
     TCGCPUState *ts = cpu_tcg(cpu);
 
-    /* also the previous page: a TB starting there may run into this one */
+    /*
+     * Also the previous page: a TB starting there may run into this one.
+     * A group also holds other pages' TBs: keep those (TBs are only freed
+     * by tb_flush, so the stale entries are still safe to read).
+     */
     for (int k = 0; k < 2; k++) {
-        unsigned base = tb_jmp_cache_hash(addr - k * TARGET_PAGE_SIZE) & ~(TB_JMP_GROUP - 1);
+        uint64_t page = (addr & TARGET_PAGE_MASK) - k * TARGET_PAGE_SIZE;
+        unsigned base = tb_jmp_cache_hash(page) & ~(TB_JMP_GROUP - 1);
         for (unsigned i = 0; i < TB_JMP_GROUP; i++) {
-            __atomic_store_n(&ts->jc.e[base + i].tb, NULL, __ATOMIC_RELAXED);
+            TBJmpCacheEntry *e = &ts->jc.e[base + i];
+            if (e->tb && e->gen == ts->jc.gen && (e->tb->pc & TARGET_PAGE_MASK) == page) {
+                __atomic_store_n(&e->tb, NULL, __ATOMIC_RELAXED);
+            }
         }
     }
 }
@@ -584,8 +610,9 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
 
         tcg_func_start();
         s->tb_flags = flags;
+        /* with breakpoints, every block entry goes through a check */
         s->tb_inline_lookup = !(cflags & (CF_NOCHAIN | CF_NOCACHE)) &&
-                              !tern_log_enabled(LOG_EXEC);
+                              !tern_log_enabled(LOG_EXEC) && cpu_breakpoints_nb == 0;
         exit = gen_tb_start();
         tcg_cpu_ops->translate_block(cpu, tb, max_insns);
         gen_tb_end(tb, exit);
@@ -707,7 +734,8 @@ bool cpu_restore_state(CPUState *cpu, uintptr_t retaddr)
 
 bool translator_use_goto_tb(const TranslationBlock *tb, uint64_t dest)
 {
-    return !(tb->cflags & CF_NOCHAIN) &&
+    /* chained jumps would skip the breakpoint checks of the lookup */
+    return !(tb->cflags & CF_NOCHAIN) && cpu_breakpoints_nb == 0 &&
            (tb->pc & TARGET_PAGE_MASK) == (dest & TARGET_PAGE_MASK);
 }
 

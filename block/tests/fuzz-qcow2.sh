@@ -28,6 +28,8 @@ if command -v qemu-img >/dev/null; then
     qemu-img create -q -f qcow2 -o cluster_size=512 corpus/snap 8k
     qemu-img snapshot -c s1 corpus/snap
 fi
+# Inputs that once crashed stay in the corpus as regression tests.
+cp "$(dirname "$(realpath "$0")")"/fuzz-corpus/* corpus/
 ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 \
     "$FUZZER" -max_total_time="$SECONDS_LIMIT" -max_len=65536 \
     -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \

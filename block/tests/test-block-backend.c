@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "test-tmpdir.h"
 #include <unistd.h>
 #include "block/block.h"
 #include "block/block-backend.h"
@@ -139,8 +140,9 @@ static gpointer other_context_thread(gpointer data)
 static void test_context(void **state)
 {
     g_autofree char *f = make_image("ctx.raw", "raw", 1 << 20);
-    drive_ok("file=%s,format=raw,if=none,id=ctx", f);
-    BlockBackend *blk = blk_by_name("ctx");
+    BlockBackend *blk = blk_new_open(f, "raw", 0, NULL);
+    assert_non_null(blk);
+    assert_null(blk_by_name("ctx"));    /* not registered */
     GThread *t = g_thread_new("ctx", other_context_thread, blk);
     assert_ptr_equal(g_thread_join(t), blk);
     blk_unref(blk);
@@ -264,11 +266,9 @@ int main(void)
         cmocka_unit_test(test_cache_none),
         cmocka_unit_test(test_blockdev),
     };
-    tmpdir = g_dir_make_tmp("tern-blk-XXXXXX", NULL);
+    tmpdir = test_tmpdir_new("tern-blk-XXXXXX");
     int ret = cmocka_run_group_tests(tests, NULL, NULL);
-    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0) {
-        fprintf(stderr, "could not remove %s\n", tmpdir);
-    }
+    test_tmpdir_remove(tmpdir);
+    g_free(tmpdir);
     return ret;
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "test-tmpdir.h"
 #include <unistd.h>
 #include "block/block.h"
 
@@ -316,14 +317,22 @@ static void crash_test(bool lazy, uint32_t cluster_size, int refcount_bits)
         g_autoptr(BlockDriverState) b = open_img(backing, "qcow2", BDRV_O_RDWR);
         fill(b, 0, 1 << 20, 0x99);
     }
+    BlockCreateOpts o = { .size = 16 << 20, .has_size = true,
+                          .cluster_size = cluster_size,
+                          .refcount_bits = refcount_bits,
+                          .lazy_refcounts = lazy,
+                          .backing_file = "crash-base.qcow2",
+                          .backing_fmt = "qcow2" };
+    assert_true(bdrv_create("qcow2", f, &o, NULL));
+    g_autofree char *fresh = NULL;
+    gsize fresh_len;
+    assert_true(g_file_get_contents(f, &fresh, &fresh_len, NULL));
     for (n = 0;; n++) {
-        BlockCreateOpts o = { .size = 16 << 20, .has_size = true,
-                              .cluster_size = cluster_size,
-                              .refcount_bits = refcount_bits,
-                              .lazy_refcounts = lazy,
-                              .backing_file = "crash-base.qcow2",
-                              .backing_fmt = "qcow2" };
-        assert_true(bdrv_create("qcow2", f, &o, NULL));
+        /* Start each round from the freshly created image (no fsync). */
+        FILE *fp = fopen(f, "wb");
+        assert_non_null(fp);
+        assert_int_equal(fwrite(fresh, 1, fresh_len, fp), fresh_len);
+        fclose(fp);
         /* No flushes: only the order of writes matters for a kill. */
         BlockDriverState *bs = open_img(f, "qcow2",
                                         BDRV_O_RDWR | BDRV_O_NO_FLUSH);
@@ -347,7 +356,8 @@ static void crash_test(bool lazy, uint32_t cluster_size, int refcount_bits)
         assert_int_equal(buf[4095], buf[0]);
         bdrv_unref(bs);
         if (leaks) {
-            bs = open_img(f, "qcow2", BDRV_O_RDWR | BDRV_O_CHECK);
+            bs = open_img(f, "qcow2",
+                          BDRV_O_RDWR | BDRV_O_CHECK | BDRV_O_NO_FLUSH);
             BdrvCheckResult r = { .log = g_string_new(NULL) };
             assert_int_equal(bdrv_check(bs, &r, BDRV_FIX_LEAKS), 0);
             assert_int_equal(r.leaks + r.corruptions, 0);
@@ -485,6 +495,7 @@ static void p_size_huge(uint8_t *h) { be64(h + 24, 1ull << 60); }
 static void p_reftable_overlap(uint8_t *h) { be64(h + 48, ld_l1(h)); }
 static void p_reftable_huge(uint8_t *h) { be32(h + 56, 1u << 30); }
 static void p_refcount_order(uint8_t *h) { be32(h + 96, 7); }
+static void p_refcount_order_neg(uint8_t *h) { be32(h + 96, 0xd6000004); }
 static void p_extl2(uint8_t *h) { h[79] |= 1 << 4; }
 static void p_unknown_feature(uint8_t *h) { h[72] = 0x80; }
 static void p_encrypted(uint8_t *h) { be32(h + 32, 1); }
@@ -511,6 +522,7 @@ static void test_hostile_headers(void **state)
     hostile("overlapping tables", p_reftable_overlap, "overlap");
     hostile("huge refcount table", p_reftable_huge, "refcount table size");
     hostile("refcount order 7", p_refcount_order, "refcount order");
+    hostile("refcount order 2^31+", p_refcount_order_neg, "refcount order");
     hostile("extended L2", p_extl2, "extended L2");
     hostile("unknown feature", p_unknown_feature, "incompatible feature");
     hostile("encryption", p_encrypted, "encrypted");
@@ -655,11 +667,9 @@ int main(void)
         cmocka_unit_test(test_raw_prealloc),
         cmocka_unit_test(test_snapshots_read),
     };
-    tmpdir = g_dir_make_tmp("tern-qcow2-XXXXXX", NULL);
+    tmpdir = test_tmpdir_new("tern-qcow2-XXXXXX");
     int ret = cmocka_run_group_tests(tests, NULL, NULL);
-    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0) {
-        fprintf(stderr, "could not remove %s\n", tmpdir);
-    }
+    test_tmpdir_remove(tmpdir);
+    g_free(tmpdir);
     return ret;
 }

@@ -1,5 +1,5 @@
 /*
- * Properties that name host backends: chardev=ID, drive=ID. They
+ * Properties that name host backends: chardev=ID, drive=ID, netdev=ID. They
  * resolve the id when parsed, so a wrong id is reported against the -device
  * option that used it. The device does not own the backend.
  */
@@ -7,6 +7,7 @@
 #include "hw/qdev.h"
 #include "chardev/char.h"
 #include "block/block-backend.h"
+#include "net/net.h"
 
 #define FIELD(dev, prop, type) ((type *)((char *)(dev) + (prop)->offset))
 
@@ -69,4 +70,32 @@ static char *print_drive(DeviceState *dev, const Property *prop)
 const PropertyInfo prop_info_drive = {
     .type_name = "drive", .parse = parse_drive, .set_default = default_null,
     .print = print_drive,
+};
+
+/* ---- netdev: the NIC pairs itself with the backend when it is realized ---- */
+
+static bool parse_netdev(DeviceState *dev, const Property *prop, const char *str,
+                         GError **errp)
+{
+    NetClientState *nc = qemu_find_netdev(str);
+
+    if (!nc) {
+        error_setg(errp, "netdev '%s' not found (define it with -netdev user,id=%s)",
+                   str, str);
+        return false;
+    }
+    *FIELD(dev, prop, NetClientState *) = nc;
+    return true;
+}
+
+static char *print_netdev(DeviceState *dev, const Property *prop)
+{
+    NetClientState *nc = *FIELD(dev, prop, NetClientState *);
+
+    return g_strdup(nc ? nc->name : "");
+}
+
+const PropertyInfo prop_info_netdev = {
+    .type_name = "netdev", .parse = parse_netdev, .set_default = default_null,
+    .print = print_netdev,
 };

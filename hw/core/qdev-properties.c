@@ -147,30 +147,6 @@ const PropertyInfo prop_info_string = {
     .print = print_string, .release = release_string,
 };
 
-static void default_ptr(DeviceState *dev, const Property *prop)
-{
-    *FIELD(dev, prop, void *) = NULL;
-}
-
-/* ---- netdev: Tern has no network backends yet ---- */
-
-static bool parse_netdev(DeviceState *dev, const Property *prop, const char *str,
-                         GError **errp)
-{
-    error_setg(errp, "-netdev is not supported yet");
-    return false;
-}
-
-static char *print_netdev(DeviceState *dev, const Property *prop)
-{
-    return g_strdup("");
-}
-
-const PropertyInfo prop_info_netdev = {
-    .type_name = "netdev", .parse = parse_netdev, .set_default = default_ptr,
-    .print = print_netdev,
-};
-
 /* ---- setting by name ---- */
 
 const Property *qdev_prop_find(const DeviceClass *dc, const char *name)

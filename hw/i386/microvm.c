@@ -21,6 +21,7 @@
 #include "hw/i386/x86-boot.h"
 #include "hw/loader.h"
 #include "hw/qdev.h"
+#include "hw/virtio/virtio-mmio.h"
 #include "sysemu/kvm.h"
 #include "sysemu/runstate.h"
 #include "sysemu/vl.h"
@@ -55,9 +56,10 @@
 
 typedef struct MicrovmMachineState {
     MachineState parent;
-    /* -M microvm,pit=off / acpi=off (the zeroed struct means "on") */
+    /* -M microvm,pit=off / acpi=off / ioeventfd=off (the zeroed struct means "on") */
     bool no_pit;
     bool no_acpi;
+    bool no_ioeventfd;
     MemoryRegion ram_low, ram_high;
     MemoryRegion power_io, reset_control_io;
     uint8_t reset_control;
@@ -150,6 +152,18 @@ static bool set_acpi(MachineState *ms, const char *value, GError **errp)
     return true;
 }
 
+static bool set_ioeventfd(MachineState *ms, const char *value, GError **errp)
+{
+    MicrovmMachineState *s = (MicrovmMachineState *)ms;
+    bool on;
+
+    if (!parse_bool(value, &on, errp)) {
+        return false;
+    }
+    s->no_ioeventfd = !on;
+    return true;
+}
+
 static void create_ram(MicrovmMachineState *s)
 {
     MachineState *ms = &s->parent;
@@ -181,26 +195,37 @@ static unsigned build_e820(MicrovmMachineState *s, E820Entry *e)
     return n;
 }
 
-static void create_virtio_transports(AcpiMmioDevice *virtio, unsigned *count)
+/*
+ * The transports in address order (the first -device, or -drive if=virtio,
+ * gets 0xfeb00000, as on QEMU's microvm), then a virtio-blk device for each
+ * -drive if=virtio. The DSDT describes all of them, used or not.
+ */
+static void create_virtio_transports(MicrovmMachineState *s, AcpiMmioDevice *virtio,
+                                     unsigned *count)
 {
+    GError *err = NULL;
+
     *count = 0;
-    if (!device_class_find("virtio-mmio")) {
+    if (!device_class_find(TYPE_VIRTIO_MMIO)) {
         return;     /* a build without virtio */
     }
     for (unsigned i = 0; i < MICROVM_VIRTIO_COUNT; i++) {
-        GError *err = NULL;
-        DeviceState *dev = qdev_new("virtio-mmio", &err);
+        DeviceState *dev = qdev_new(TYPE_VIRTIO_MMIO, &err);
         hwaddr base = MICROVM_VIRTIO_BASE + i * MICROVM_VIRTIO_SIZE;
 
         if (!dev) {
             error_exit_err(err);
         }
+        qdev_prop_set_bool(dev, "ioeventfd", !s->no_ioeventfd);
         qdev_realize_or_exit(dev, NULL);
         sysbus_mmio_map(dev, 0, base);
         sysbus_connect_irq(dev, 0, kvm_irqchip_gsi(MICROVM_VIRTIO_GSI + i));
         virtio[i] = (AcpiMmioDevice) { base, MICROVM_VIRTIO_SIZE, MICROVM_VIRTIO_GSI + i };
     }
     *count = MICROVM_VIRTIO_COUNT;
+    if (!virtio_mmio_create_drives(&err)) {
+        error_exit_err(err);
+    }
 }
 
 static hwaddr create_acpi_tables(MicrovmMachineState *s, const AcpiMmioDevice *virtio,
@@ -298,7 +323,7 @@ static void microvm_init(MachineState *ms)
     memory_region_add_subregion(sysio, MICROVM_POWER_PORT, &s->power_io);
     memory_region_init_io(&s->reset_control_io, &reset_control_ops, s, "reset-control", 1);
     memory_region_add_subregion(sysio, RESET_CONTROL_PORT, &s->reset_control_io);
-    create_virtio_transports(virtio, &nr_virtio);
+    create_virtio_transports(s, virtio, &nr_virtio);
     if (!s->no_acpi) {
         rsdp = create_acpi_tables(s, virtio, nr_virtio);
     }
@@ -309,6 +334,8 @@ static void microvm_init(MachineState *ms)
 static const MachineProp microvm_props[] = {
     { "pit", "in-kernel i8254 PIT (on|off, default on)", set_pit },
     { "acpi", "ACPI tables (on|off, default on)", set_acpi },
+    { "ioeventfd", "virtio-mmio QueueNotify through KVM ioeventfds (on|off, default on)",
+      set_ioeventfd },
     { NULL, NULL, NULL },
 };
 

@@ -24,7 +24,6 @@
 #include "hw/virtio/virtio-mmio.h"
 #include "hw/pci/gpex.h"
 #include "hw/loader.h"
-#include "block/block-backend.h"
 #include "sysemu/vl.h"
 #include "hw/riscv/riscv-config.h"   /* generated: TERN_RISCV_DEFAULT_BIOS */
 
@@ -143,24 +142,6 @@ static void create_virtio_transports(VirtMachineState *s)
     }
 }
 
-/* -drive if=virtio (the default if=): a virtio-blk device each, in order. */
-static void create_virtio_drives(void)
-{
-    BlockBackend *blk, *last = NULL;
-
-    while ((blk = drive_next_unclaimed("virtio"))) {
-        g_autofree char *opts = g_strdup_printf("virtio-blk-device,drive=%s", blk_name(blk));
-        GError *err = NULL;
-
-        g_assert(blk != last);      /* the device claims it */
-        if (!qdev_device_add(opts, &err)) {
-            error_prepend(&err, "-drive %s,if=virtio: ", blk_name(blk));
-            error_exit_err(err);
-        }
-        last = blk;
-    }
-}
-
 static void create_pcie(VirtMachineState *s)
 {
     MachineState *ms = &s->parent_obj;
@@ -189,7 +170,12 @@ static void create_devices(VirtMachineState *s)
     create_virtio_transports(s);
     create_pcie(s);
     if (s->virtio[0]) {
-        create_virtio_drives();
+        /* -drive if=virtio (the default if=): a virtio-blk device each, in order */
+        GError *err = NULL;
+
+        if (!virtio_mmio_create_drives(&err)) {
+            error_exit_err(err);
+        }
     }
 }
 

@@ -1,9 +1,17 @@
 /*
  * virtio-mmio transport (virtio 1.2 section 4.2; see include/hw/virtio/virtio-mmio.h).
  * Version 2 by default, the legacy Version 1 interface (4.2.4) with force-legacy=on.
+ *
+ * Under KVM, QueueNotify of each ready queue is a doorbell (kvm_doorbell_new):
+ * the guest's write of the queue index stays in the kernel, which signals an
+ * eventfd, and the queue's handler runs on the main loop. Other writes to
+ * QueueNotify (a queue that is not ready, a bad index) still come here.
  */
 #include "tern/osdep.h"
+#include "block/block-backend.h"
+#include "exec/memory.h"
 #include "hw/virtio/virtio-mmio.h"
+#include "sysemu/kvm.h"
 
 /* Register offsets (spec 4.2.2, and 4.2.4 for the legacy ones) */
 enum {
@@ -26,16 +34,28 @@ enum {
 #define VIRTIO_MMIO_MAGIC 0x74726976      /* "virt" */
 #define VIRTIO_MMIO_VENDOR 0x554d4551     /* "QEMU", what Linux and firmware expect to see */
 
-typedef struct VirtIOMMIOProxy {
+typedef struct VirtIOMMIOProxy VirtIOMMIOProxy;
+
+/* The KVM doorbell of one queue: QueueNotify with the queue index as datamatch. */
+typedef struct MMIODoorbell {
+    VirtIOMMIOProxy *proxy;
+    unsigned index;
+    KVMDoorbell *bell;            /* NULL: the queue's notifications are MMIO writes */
+} MMIODoorbell;
+
+struct VirtIOMMIOProxy {
     DeviceState parent_obj;
     MemoryRegion iomem;
     qemu_irq irq;
     BusState *bus;
     VirtIODevice *vdev;
     bool legacy;
+    bool ioeventfd;               /* property: use KVM doorbells when KVM is in use */
+    bool doorbells_failed;        /* KVM refused one: warned, not tried again */
     uint32_t host_features_sel, guest_features_sel, queue_sel;
     uint32_t guest_page_size, queue_align;    /* legacy */
-} VirtIOMMIOProxy;
+    MMIODoorbell doorbell[VIRTIO_QUEUE_MAX];
+};
 
 static VirtIOMMIOProxy *proxy_of(DeviceState *dev)
 {
@@ -81,6 +101,75 @@ static uint64_t legacy_host_features(VirtIOMMIOProxy *p, unsigned sel)
 {
     /* a legacy device has no VERSION_1 (spec 4.2.4) */
     return sel == 0 ? virtio_get_host_features_word(p->vdev, 0) : 0;
+}
+
+/* ---- KVM doorbells ---- */
+
+static void doorbell_rang(void *opaque)
+{
+    MMIODoorbell *d = opaque;
+
+    if (d->proxy->vdev) {
+        virtio_queue_notify(d->proxy->vdev, d->index);
+    }
+}
+
+/* Where the guest sees the transport: the region must sit in system memory. */
+static bool guest_address(VirtIOMMIOProxy *p, hwaddr *addr)
+{
+    MemoryRegion *mr = &p->iomem;
+
+    *addr = 0;
+    for (; mr->container; mr = mr->container) {
+        *addr += mr->addr;
+    }
+    return mr == get_system_memory() && mr != &p->iomem;
+}
+
+static bool queue_is_ready(VirtIOMMIOProxy *p, unsigned i)
+{
+    VirtQueue *vq = p->vdev ? virtio_get_queue(p->vdev, i) : NULL;
+
+    return vq && virtio_queue_ready(vq);
+}
+
+static void doorbell_free(MMIODoorbell *d)
+{
+    kvm_doorbell_free(d->bell);
+    d->bell = NULL;
+}
+
+/*
+ * A ready queue has a doorbell, any other queue none. Called after whatever
+ * may change a queue's readiness: QueueReady, QueuePFN, Status, reset, unplug.
+ */
+static void update_doorbells(VirtIOMMIOProxy *p)
+{
+    hwaddr base = 0;
+    bool usable = p->ioeventfd && !p->doorbells_failed && kvm_enabled() &&
+                  guest_address(p, &base);
+
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        MMIODoorbell *d = &p->doorbell[i];
+        bool want = usable && queue_is_ready(p, i);
+        GError *err = NULL;
+
+        if (!want && d->bell) {
+            doorbell_free(d);
+        } else if (want && !d->bell) {
+            d->proxy = p;
+            d->index = i;
+            d->bell = kvm_doorbell_new(base + REG_QUEUE_NOTIFY, 4, false, i, doorbell_rang,
+                                       d, &err);
+            if (!d->bell) {
+                /* still correct, only slower: every notification exits to Tern */
+                warn_report("virtio-mmio at 0x%" HWADDR_PRIx ": no ioeventfd for "
+                            "QueueNotify (%s)", base, err->message);
+                g_error_free(err);
+                p->doorbells_failed = true;
+            }
+        }
+    }
 }
 
 static uint64_t mmio_read(void *opaque, hwaddr offset, unsigned size)
@@ -214,6 +303,7 @@ static void mmio_write(void *opaque, hwaddr offset, uint64_t val64, unsigned siz
             p->host_features_sel = p->guest_features_sel = p->queue_sel = 0;
         }
         virtio_set_status(vdev, val);
+        update_doorbells(p);
         return;
     case REG_SHM_SEL:
         return;
@@ -248,8 +338,10 @@ static void mmio_write(void *opaque, hwaddr offset, uint64_t val64, unsigned siz
         }
         if (offset == REG_QUEUE_READY) {
             virtio_queue_set_ready(vq, val & 1);
+            update_doorbells(p);
         } else if (legacy_reg) {
             legacy_set_pfn(p, vq, val);
+            update_doorbells(p);
         } else if (virtio_queue_ready(vq)) {
             /* spec 4.2.2.3: not while the queue is enabled */
             tern_log_mask(LOG_GUEST_ERROR, "virtio-mmio: queue %u register 0x%" HWADDR_PRIx
@@ -300,6 +392,7 @@ static void mmio_unplug(BusState *bus, DeviceState *dev)
     if (p->vdev == to_virtio_device(dev)) {
         virtio_bind_transport(p->vdev, NULL, NULL);
         p->vdev = NULL;
+        update_doorbells(p);
         qemu_set_irq(p->irq, 0);
     }
 }
@@ -317,6 +410,9 @@ static void mmio_instance_finalize(DeviceState *dev)
 {
     VirtIOMMIOProxy *p = proxy_of(dev);
 
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        doorbell_free(&p->doorbell[i]);
+    }
     if (p->iomem.container) {
         memory_region_del_subregion(p->iomem.container, &p->iomem);
     }
@@ -342,11 +438,14 @@ static void mmio_reset(DeviceState *dev)
     if (p->vdev) {
         virtio_reset(p->vdev);
     }
+    update_doorbells(p);
 }
 
 static const Property mmio_props[] = {
     DEFINE_PROP_BOOL("force-legacy", VirtIOMMIOProxy, legacy, false,
                      .desc = "present the legacy (version 1) interface"),
+    DEFINE_PROP_BOOL("ioeventfd", VirtIOMMIOProxy, ioeventfd, true,
+                     .desc = "under KVM, take QueueNotify writes in the kernel (ioeventfd)"),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -361,6 +460,23 @@ static const DeviceClass virtio_mmio_class = {
     .realize = mmio_realize,
     .reset = mmio_reset,
 };
+
+bool virtio_mmio_create_drives(GError **errp)
+{
+    BlockBackend *blk, *last = NULL;
+
+    while ((blk = drive_next_unclaimed("virtio"))) {
+        g_autofree char *opts = g_strdup_printf("virtio-blk-device,drive=%s", blk_name(blk));
+
+        g_assert(blk != last);      /* the device claims it */
+        if (!qdev_device_add(opts, errp)) {
+            error_prepend(errp, "-drive %s,if=virtio: ", blk_name(blk));
+            return false;
+        }
+        last = blk;
+    }
+    return true;
+}
 
 static void virtio_mmio_register(void)
 {

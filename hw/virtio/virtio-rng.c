@@ -35,6 +35,7 @@ static bool fill_random(uint8_t *p, size_t len)
 static void rng_handle_request(VirtIODevice *vdev, VirtQueue *vq)
 {
     VirtQueueElement *elem;
+    bool used = false;
 
     while ((elem = virtqueue_pop(vq))) {
         size_t left = RNG_MAX_PER_BUFFER;
@@ -52,8 +53,11 @@ static void rng_handle_request(VirtIODevice *vdev, VirtQueue *vq)
         }
         virtqueue_push(vq, elem, written);
         g_free(elem);
+        used = true;
     }
-    virtio_notify(vdev, vq);
+    if (used) {
+        virtio_notify(vdev, vq);    /* nothing to say after a notification of an empty queue */
+    }
 }
 
 static bool rng_realize(DeviceState *dev, GError **errp)

@@ -412,7 +412,7 @@ void virtqueue_unpop(VirtQueue *vq, VirtQueueElement *elem)
     vq->inuse--;
 }
 
-void virtqueue_push(VirtQueue *vq, VirtQueueElement *elem, uint32_t len)
+void virtqueue_fill(VirtQueue *vq, VirtQueueElement *elem, uint32_t len, unsigned idx)
 {
     uint32_t left = len;
     size_t off;
@@ -427,15 +427,30 @@ void virtqueue_push(VirtQueue *vq, VirtQueueElement *elem, uint32_t len)
     if (!vq->ready || elem->reset_count != vq->vdev->reset_count) {
         return;                   /* the device was reset while elem was in flight */
     }
-    /* spec 2.7.8: fill the entry, then publish it by moving idx */
-    off = USED_RING(vq->used_idx % vq->num);
+    /* spec 2.7.8: fill the entry; virtqueue_flush publishes it by moving idx */
+    off = USED_RING((uint16_t)(vq->used_idx + idx) % vq->num);
     st32(vq->used + off, elem->index);
     st32(vq->used + off + 4, len);
     used_written(vq, off, 8);
-    vq->used_idx++;
+}
+
+void virtqueue_flush(VirtQueue *vq, unsigned count)
+{
+    if (!vq->ready) {
+        return;
+    }
+    vq->used_idx += count;
     st16_release(vq->used + USED_IDX, vq->used_idx);
     used_written(vq, USED_IDX, 2);
-    vq->inuse--;
+    vq->inuse -= count;
+}
+
+void virtqueue_push(VirtQueue *vq, VirtQueueElement *elem, uint32_t len)
+{
+    virtqueue_fill(vq, elem, len, 0);
+    if (elem->reset_count == vq->vdev->reset_count) {
+        virtqueue_flush(vq, 1);
+    }
 }
 
 /* spec 2.7.10: vring_need_event */

@@ -84,7 +84,7 @@ void tcg_exec_get_stats(TCGExecStats *st);
 
 /* ---- for front ends (translate_block) ---- */
 
-/* May the TB jump directly (goto_tb) to guest pc dest? Same page, chaining on. */
+/* May the TB jump directly (goto_tb) to guest pc dest? Same page, chaining on, no breakpoints. */
 bool translator_use_goto_tb(const TranslationBlock *tb, uint64_t dest);
 /* Fetch code for the TB being translated; records a second page if needed. */
 uint8_t translator_ldub(CPUState *cpu, TranslationBlock *tb, uint64_t pc);

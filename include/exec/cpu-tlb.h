@@ -30,6 +30,8 @@
 #define TLB_MMIO          (1u << 10)  /* I/O: dispatch through the memory API */
 #define TLB_NOTDIRTY      (1u << 9)   /* page holds translated code: invalidate on write */
 #define TLB_FLAGS_MASK    (TLB_INVALID_MASK | TLB_MMIO | TLB_NOTDIRTY)
+/* page holds a gdb watchpoint: the slow path checks each access (not in TLB_FLAGS_MASK) */
+#define TLB_WATCHPOINT    (1u << 8)
 
 typedef struct CPUTLBEntry {
     uint64_t addr_read;      /* page address | flags, or -1 */
@@ -59,6 +61,9 @@ typedef struct CPUTLBDesc {
     CPUTLBEntryFull vfull[CPU_VTLB_SIZE];
     unsigned vindex;          /* next victim slot to replace */
     bool dirty;               /* filled since the last flush */
+    /* union of the superpages filled since the last flush (see tlb_note_large_page) */
+    uint64_t large_page_addr;
+    uint64_t large_page_mask; /* 0: none */
 } CPUTLBDesc;
 
 typedef struct CPUTLB {

@@ -24,6 +24,13 @@ void tlb_flush_by_mmuidx_all_cpus(CPUState *src, uint16_t idxmap);
 void tlb_flush_all_cpus(CPUState *src);
 void tlb_flush_page_all_cpus(CPUState *src, uint64_t addr);
 
+/*
+ * tlb_fill found a leaf larger than a page (a superpage of `size` bytes
+ * containing vaddr): the TLB holds it page by page, so a later page flush
+ * anywhere inside it must drop them all. Call before returning from tlb_fill.
+ */
+void tlb_note_large_page(CPUState *cpu, int mmu_idx, uint64_t vaddr, uint64_t size);
+
 /* Map the page of vaddr to guest physical paddr with rights prot for mmu_idx. */
 void tlb_set_page(CPUState *cpu, uint64_t vaddr, hwaddr paddr, int prot, int mmu_idx);
 
@@ -61,7 +68,7 @@ void cpu_stq_data_ra(void *env, uint64_t addr, uint64_t val, uintptr_t ra);
 /*
  * Host pointer for [addr, addr + size) if it is RAM writable/readable
  * for access_type (filling the TLB; faults are raised unless nonfault),
- * else NULL (MMIO, or a fault with nonfault). size must not cross a page.
+ * else NULL (MMIO, a page with a gdb watchpoint, or a fault with nonfault). size must not cross a page.
  * Stores through the pointer must be followed by nothing: code pages are
  * never returned for MMU_DATA_STORE.
  */

@@ -28,9 +28,10 @@ typedef struct AccelOps {
     /* gdb stub (optional): while enabled, vcpu_exec runs one guest
      * instruction and returns EXCP_DEBUG. Called while the vCPU is paused. */
     void (*set_singlestep)(CPUState *cpu, bool enable);
-    /* gdb stub (optional): the breakpoint list (sysemu/gdbstub.h) changed;
-     * called with all vCPUs paused. */
-    void (*breakpoints_changed)(void);
+    /* gdb stub (optional): the breakpoint or watchpoint list
+     * (sysemu/gdbstub.h) changed; called with all vCPUs paused. False if
+     * the accelerator cannot apply the new lists (too many, unsupported). */
+    bool (*breakpoints_changed)(void);
     /* One thread per vCPU (true) or all vCPUs round-robin on one thread. */
     bool thread_per_vcpu;
 } AccelOps;

@@ -46,8 +46,11 @@ typedef struct TernCmdline {
     GPtrArray *monitors;        /* -monitor SPEC ("none" included) */
     GPtrArray *qmps;            /* -qmp SPEC */
     GPtrArray *mons;            /* -mon OPTS */
+    GPtrArray *netdevs;         /* -netdev OPTS */
+    GPtrArray *nics;            /* -nic OPTS ("none" included) */
 
     bool start_paused;          /* -S */
+    char *gdb;                  /* -gdb SPEC, -s */
     bool has_log_mask;
     uint32_t log_mask;          /* -d */
     char *log_file;             /* -D */

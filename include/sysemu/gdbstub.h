@@ -19,6 +19,9 @@
  */
 bool gdbserver_start(const char *spec, GError **errp);
 
+/* Tern is exiting with status: tell a connected debugger (W packet). */
+void gdb_exit(int status);
+
 /*
  * A vCPU's accelerator returned EXCP_DEBUG (breakpoint or finished single
  * step). Called on the vCPU thread without the big lock: pauses the VM and
@@ -38,9 +41,33 @@ static inline bool cpu_breakpoint_test(CPUState *cpu, uint64_t pc)
 {
     return unlikely(cpu_breakpoints_nb != 0) && cpu_breakpoint_lookup(pc);
 }
+/* The i-th breakpoint PC, i < cpu_breakpoints_nb (for accelerators that program them). */
+uint64_t cpu_breakpoint_nth(unsigned i);
+/* False if the accelerator cannot take one more (KVM: 4 debug registers). */
 bool cpu_breakpoint_insert(uint64_t pc);
 bool cpu_breakpoint_remove(uint64_t pc);
 void cpu_breakpoint_remove_all(void);
+
+/*
+ * Watchpoints (gdb Z2 write, Z3 read, Z4 access) on guest virtual
+ * addresses, for every vCPU; same locking rule as breakpoints. The softmmu
+ * TLB sends accesses to pages holding one through its slow path, which
+ * asks cpu_watchpoint_hit() and, on a hit, stops before the access with
+ * EXCP_DEBUG.
+ */
+typedef enum WatchType {
+    WATCH_WRITE = 1,
+    WATCH_READ = 2,
+    WATCH_ACCESS = WATCH_WRITE | WATCH_READ,
+} WatchType;
+extern unsigned cpu_watchpoints_nb;
+bool cpu_watchpoint_on_page(uint64_t page, uint64_t page_size);
+/* Does the access hit a watchpoint? Records the hit for the stop reply. */
+bool cpu_watchpoint_hit(CPUState *cpu, uint64_t addr, unsigned size, bool is_write);
+/* False if the accelerator cannot take it (KVM: no watchpoints). */
+bool cpu_watchpoint_insert(uint64_t addr, uint64_t len, WatchType type);
+bool cpu_watchpoint_remove(uint64_t addr, uint64_t len, WatchType type);
+void cpu_watchpoint_remove_all(void);
 
 /*
  * Debugger access to guest memory at virtual address vaddr as the CPU sees

@@ -34,6 +34,11 @@ int kvm_check_extension(unsigned cap);
  * Call after changing registers from outside the vCPU thread (CPU reset).
  */
 void kvm_cpu_mark_dirty(CPUState *cpu);
+/*
+ * Before reading or writing a paused vCPU's registers in KVM (gdb stub):
+ * write out pending CPU-struct state first. Big lock held. False on error.
+ */
+bool kvm_cpu_sync_for_debug(CPUState *cpu);
 
 /* ---- in-kernel interrupt controller ---- */
 

@@ -60,7 +60,8 @@ static void test_basic_options(void **state)
         "-M", "virt", "-m", "512M", "-smp", "2", "-cpu", "rv64,zba=false",
         "-bios", "fw.bin", "-kernel", "Image", "-initrd", "rd.gz",
         "-append", "console=ttyS0 run=/bin/selftest", "-dtb", "x.dtb",
-        "-nographic", "-serial", "stdio", "-serial", "null", "-S",
+        "-nographic", "-serial", "stdio", "-serial", "null", "-S", "-s",
+        "-gdb", "unix:/tmp/g,server=on",
         "-no-reboot", "-no-shutdown", "-D", "log.txt", "-name", "guest1", NULL);
 
     assert_string_equal(cl->machine_type, "virt");
@@ -77,11 +78,15 @@ static void test_basic_options(void **state)
     assert_int_equal(cl->serials->len, 2);
     assert_string_equal(g_ptr_array_index(cl->serials, 1), "null");
     assert_true(cl->start_paused);
+    assert_string_equal(cl->gdb, "unix:/tmp/g,server=on");
     assert_true(cl->no_reboot);
     assert_true(cl->no_shutdown);
     assert_string_equal(cl->log_file, "log.txt");
     assert_string_equal(cl->name, "guest1");
     assert_false(cl->help || cl->version || cl->machine_help);
+
+    g_autoptr(TernCmdline) s = parse_ok("-s", NULL);
+    assert_string_equal(s->gdb, "tcp::1234");
 }
 
 static void test_double_dash_and_aliases(void **state)
@@ -266,10 +271,10 @@ static void test_bad_options(void **state)
     assert_parse_error("-bogus: invalid option", "--bogus");
     assert_parse_error("-m: requires an argument", "-m");
     assert_parse_error("-kernel: requires an argument", "-M", "virt", "-kernel");
-    assert_parse_error("-gdb: not supported yet", "-gdb", "tcp::1234");
-    assert_parse_error("-s: not supported yet", "-s");
-    assert_parse_error("-netdev: not supported yet", "-netdev", "user,id=n0");
-    assert_parse_error("-nic/-net user: not supported yet", "-nic", "user");
+    assert_parse_error("-gdb stdio: expected tcp:[HOST]:PORT, unix:PATH or none",
+                       "-gdb", "stdio");
+    assert_parse_error("-gdb: requires an argument", "-gdb");
+    assert_parse_error("-net user: not supported (use -nic", "-net", "user");
     assert_parse_error("-display gtk: not supported yet", "-display", "gtk");
     assert_parse_error("-d in_asm,bogus: unknown log item 'bogus'", "-d", "in_asm,bogus");
     assert_parse_error("-accel: unknown parameter 'thread'", "-accel", "tcg,thread=single");

@@ -8,6 +8,7 @@
 #include "sysemu/kvm.h"
 #include "sysemu/runstate.h"
 #include "target/i386/cpu.h"
+#include "x86-gdbstub.h"
 
 #define CR0_PE (1u << 0)
 #define CR0_ET (1u << 4)
@@ -171,6 +172,10 @@ static const CPUClass x86_cpu_class = {
     .dump_state = x86_cpu_dump_state,
     .set_pc = x86_cpu_set_pc,
     .get_pc = x86_cpu_get_pc,
+    .gdb_read_register = x86_gdb_read_register,
+    .gdb_write_register = x86_gdb_write_register,
+    .gdb_num_core_regs = X86_GDB_CORE_REGS,
+    .get_phys_addr_debug = x86_get_phys_addr_debug,
 };
 
 /* Split "NAME,features" and look NAME up. */

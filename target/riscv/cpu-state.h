@@ -186,8 +186,9 @@ void riscv_set_fs_dirty(CPURISCVState *env);
 /*
  * Translate vaddr for an access at privilege/MMU index mmu_idx.
  * Returns RISCV_EXCP_NONE and *paddr / *prot / *page_size (the size of the
- * naturally aligned region that shares this translation and PMP decision),
- * or the exception cause to raise.
+ * naturally aligned region that shares this translation and PMP decision:
+ * a superpage's size when PMP treats all of it alike), or the exception
+ * cause to raise.
  */
 int riscv_translate(CPURISCVState *env, uint64_t vaddr, MMUAccess access, int mmu_idx,
                     hwaddr *paddr, int *prot, uint64_t *page_size, unsigned size);

@@ -188,9 +188,10 @@ static void riscv_cpu_dump_state(CPUState *cs, FILE *f)
 
 /*
  * gdb numbering (gdb's riscv target description): 0-31 x0..x31, 32 pc,
- * 33-64 f0..f31, 65 fflags, 66 frm, 67 fcsr, 68 + n CSR n.
+ * 33-64 f0..f31, 65 fflags, 66 frm, 67 fcsr, 68 + n CSR n, then the
+ * privilege level (gdb's org.gnu.gdb.riscv.virtual "priv").
  */
-enum { GDB_PC = 32, GDB_F0 = 33, GDB_FFLAGS = 65, GDB_CSR0 = 68 };
+enum { GDB_PC = 32, GDB_F0 = 33, GDB_FFLAGS = 65, GDB_CSR0 = 68, GDB_PRIV = GDB_CSR0 + 4096 };
 
 static bool gdb_reg_csr(int reg, int *csrno)
 {
@@ -221,6 +222,8 @@ static int riscv_gdb_read_register(CPUState *cs, GByteArray *buf, int reg)
         if (riscv_csr_access(env, PRV_M, csrno, &v, 0, 0, false) != RISCV_EXCP_NONE) {
             return 0;
         }
+    } else if (reg == GDB_PRIV) {
+        v = env->priv;
     } else {
         return 0;
     }
@@ -252,6 +255,8 @@ static int riscv_gdb_write_register(CPUState *cs, uint8_t *buf, int reg)
         if (riscv_csr_access(env, PRV_M, csrno, &old, v, -1, true) != RISCV_EXCP_NONE) {
             return 0;
         }
+    } else if (reg == GDB_PRIV && (v == PRV_U || v == PRV_S || v == PRV_M)) {
+        env->priv = v;
     } else {
         return 0;
     }

@@ -215,6 +215,10 @@ bool riscv_cpu_tlb_fill(CPUState *cs, uint64_t addr, int size, MMUAccessType acc
                               &page_size, size > 0 ? size : 1);
 
     if (ret == RISCV_EXCP_NONE) {
+        if (page_size > TARGET_PAGE_SIZE) {
+            /* held as 4K entries: SFENCE.VMA of any address in it drops them all */
+            tlb_note_large_page(cs, mmu_idx, addr, page_size);
+        }
         return true;
     }
     if (probe) {

@@ -19,6 +19,7 @@ uint64_t helper_sret(CPURISCVState *env);
 /* WFI: halt until an interrupt is pending (env->pc = next insn). */
 void helper_wfi(CPURISCVState *env);
 void helper_sfence_vma(CPURISCVState *env);
+void helper_sfence_vma_page(CPURISCVState *env, uint64_t vaddr);
 
 /* A: desc = RVOp of the instruction; returns the old value (sign-extended for .w). */
 uint64_t helper_amo(CPURISCVState *env, uint64_t desc, uint64_t addr, uint64_t val);

@@ -151,7 +151,7 @@ static bool pte_update(CPURISCVState *env, hwaddr pte_addr, uint64_t old, uint64
 }
 
 static int page_walk(CPURISCVState *env, uint64_t vaddr, MMUAccess access, int mmu_idx,
-                     hwaddr *paddr, int *prot)
+                     hwaddr *paddr, int *prot, uint64_t *leaf_size)
 {
     int mode = env->satp >> SATP_MODE_SHIFT;
     int levels = mode == SATP_MODE_SV48 ? 4 : 3;
@@ -208,6 +208,7 @@ restart:;
         }
         *paddr = (ppn << 12 | (vaddr & ((1ull << (12 + 9 * level)) - 1))) & ~0xfffull;
         *paddr |= vaddr & 0xfff;
+        *leaf_size = 1ull << (12 + 9 * level);
         *prot = 0;
         if ((pte & PTE_R) || (mxr && (pte & PTE_X))) {
             *prot |= PAGE_READ;
@@ -228,13 +229,14 @@ int riscv_translate(CPURISCVState *env, uint64_t vaddr, MMUAccess access, int mm
 {
     int priv = riscv_mmu_idx_priv(mmu_idx);
     int mode = env->satp >> SATP_MODE_SHIFT;
+    uint64_t leaf_size = TARGET_PAGE_SIZE;
     int ret;
 
     if (priv == PRV_M || mode == SATP_MODE_BARE) {
         *paddr = vaddr;
         *prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
     } else {
-        ret = page_walk(env, vaddr, access, mmu_idx, paddr, prot);
+        ret = page_walk(env, vaddr, access, mmu_idx, paddr, prot, &leaf_size);
         if (ret != RISCV_EXCP_NONE) {
             tern_log_mask(LOG_MMU, "riscv: %s fault at %#" PRIx64 " (cause %d)\n",
                           access == ACCESS_FETCH ? "fetch" : access == ACCESS_STORE ? "store" : "load",
@@ -253,6 +255,11 @@ int riscv_translate(CPURISCVState *env, uint64_t vaddr, MMUAccess access, int mm
             if (!riscv_pmp_allows(env, *paddr & TARGET_PAGE_MASK, 1, a, priv)) {
                 *prot &= ~bit[a];
             }
+        }
+        /* a superpage with one PMP decision throughout: report its size */
+        if (leaf_size > TARGET_PAGE_SIZE &&
+            riscv_pmp_granule(env, *paddr & ~(leaf_size - 1), leaf_size) == leaf_size) {
+            *page_size = leaf_size;
         }
     }
     return RISCV_EXCP_NONE;

@@ -64,6 +64,16 @@ void helper_sfence_vma(CPURISCVState *env)
     tlb_flush(env_cs(env));
 }
 
+/*
+ * SFENCE.VMA with rs1 != x0 orders only the leaf entries for that address
+ * (privileged spec 4.2.1). The TLB holds leaves only and no ASID tags, so
+ * dropping that page in every address space is enough.
+ */
+void helper_sfence_vma_page(CPURISCVState *env, uint64_t vaddr)
+{
+    tlb_flush_page(env_cs(env), vaddr);
+}
+
 /* ---- A ---- */
 
 /* Serializes the rare AMOs on memory probe_access cannot map (MMIO, code pages). */

@@ -10,6 +10,7 @@
 #include "translate.h"
 #include "helper.h"
 #include "fpu.h"
+#include "sysemu/gdbstub.h"
 
 static TCGv_i64 cpu_gpr[32];
 static TCGv_i64 cpu_pc;
@@ -18,7 +19,6 @@ typedef enum {
     DISAS_NEXT,         /* keep translating */
     DISAS_NORETURN,     /* the TB exit is already emitted */
     DISAS_EXIT,         /* leave to the main loop at pc_next (state changed) */
-    DISAS_LOOKUP,       /* continue at pc_next through the TB lookup */
 } DisasJumpType;
 
 typedef struct DisasContext {
@@ -87,6 +87,20 @@ static void gen_exception(DisasContext *ctx, int cause, uint64_t tval)
     ctx->is_jmp = DISAS_NORETURN;
 }
 
+/*
+ * Jump to the TB at cpu_pc. Unless this TB changed its own flags (an FP
+ * instruction made mstatus.FS Dirty), the target runs with the same flags,
+ * so the jump cache can be probed inline.
+ */
+static void gen_lookup_and_goto(DisasContext *ctx)
+{
+    if (ctx->fs_dirty && !(ctx->flags & TB_FLAG_FS_DIRTY)) {
+        tcg_gen_lookup_and_goto_ptr();
+    } else {
+        tcg_gen_lookup_and_goto_ptr_same_flags(cpu_pc);
+    }
+}
+
 static void gen_goto_tb(DisasContext *ctx, int n, uint64_t dest)
 {
     if (translator_use_goto_tb(ctx->tb, dest)) {
@@ -95,7 +109,7 @@ static void gen_goto_tb(DisasContext *ctx, int n, uint64_t dest)
         tcg_gen_exit_tb(ctx->tb, n);
     } else {
         tcg_gen_movi_i64(cpu_pc, dest);
-        tcg_gen_lookup_and_goto_ptr();
+        gen_lookup_and_goto(ctx);
     }
 }
 
@@ -160,6 +174,13 @@ void riscv_translate_block(CPUState *cs, TranslationBlock *tb, int max_insns)
         uint32_t raw;
         RVInsn insn;
 
+        if (n > 0 && cpu_breakpoint_test(cs, ctx.pc)) {
+            /* end the TB; the execution loop stops at the breakpoint (gdb) */
+            tcg_gen_movi_i64(cpu_pc, ctx.pc);
+            tcg_gen_exit_tb(NULL, 0);
+            ctx.is_jmp = DISAS_NORETURN;
+            break;
+        }
         raw = translator_lduw(cs, tb, ctx.pc);
         if (rv_insn_length(raw) == 4) {
             uint64_t hi = ctx.pc + 2;
@@ -199,10 +220,6 @@ void riscv_translate_block(CPUState *cs, TranslationBlock *tb, int max_insns)
     case DISAS_EXIT:
         tcg_gen_movi_i64(cpu_pc, ctx.pc_next);
         tcg_gen_exit_tb(NULL, 0);
-        break;
-    case DISAS_LOOKUP:
-        tcg_gen_movi_i64(cpu_pc, ctx.pc_next);
-        tcg_gen_lookup_and_goto_ptr();
         break;
     default:
         break;

@@ -47,7 +47,7 @@ if [[ ! -x $prog ]]; then
     exit 1
 fi
 case $target in
-riscv64) echo "1..22" ;;
+riscv64) echo "1..23" ;;
 *) echo "1..19" ;;
 esac
 
@@ -83,7 +83,7 @@ expect_err "-m 1Q" "-m 1Q: size '1Q' has an invalid suffix" -m 1Q
 expect_err "-m 0" "-m 0: RAM size must be greater than zero" -m 0
 expect_err "-smp 0" "-smp 0: cpus must be greater than zero" -smp 0
 expect_err "missing argument" "-kernel: requires an argument" -kernel
-expect_err "-gdb" "-gdb: not supported yet" -gdb tcp::1234
+expect_err "-gdb" "-gdb stdio: expected tcp:[HOST]:PORT, unix:PATH or none" -gdb stdio
 expect_err "-device nosuchdev" "nosuchdev" -device nosuchdev
 expect_err "-accel with a bad parameter" "-accel: unknown parameter 'thread'" -accel tcg,thread=multi
 expect_err "-append without -kernel" "-append: only allowed with -kernel" -append console=ttyS0
@@ -107,9 +107,15 @@ x86_64)
     # SIGTERM quits a running (here paused) machine cleanly with status 0
     "$prog" -M virt -display none -S </dev/null >"$out" 2>"$err" &
     pid=$!
-    sleep 0.5
+    sleep 1
     kill -TERM $pid
     if wait $pid; then ok "SIGTERM quits with status 0"; else not_ok "SIGTERM quits with status 0: status $?"; fi
+    # the same with stdin, stdout and stderr closed and the console on stdio
+    "$prog" -M virt -nographic -S <&- >&- 2>&- &
+    pid=$!
+    sleep 1
+    kill -TERM $pid
+    if wait $pid; then ok "SIGTERM with stdio closed"; else not_ok "SIGTERM with stdio closed: status $?"; fi
     ;;
 esac
 

@@ -9,6 +9,7 @@ pass needs both the PASS line and exit status 0. Exit 77 (skip) when
 /dev/kvm cannot be used, with the reason printed.
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,9 +58,10 @@ class Runner:
             print('stderr:\n' + stderr)
         return p.returncode, serial, stderr
 
-    def guest_test(self, name, append='', args=(), expect=None):
+    def guest_test(self, name, append='', args=(), expect=None, wrap=()):
         status, serial, _ = self.run(['-kernel', self.guest, *args,
-                                      '-append', ('test=%s %s' % (name, append)).strip()])
+                                      '-append', ('test=%s %s' % (name, append)).strip()],
+                                     wrap=wrap)
         ok = status == 0 and ('PASS %s\n' % name) in serial and 'FAIL' not in serial
         for text in expect or ():
             ok = ok and text in serial
@@ -82,10 +84,13 @@ def main():
         r = Runner(tern, guest, tmp)
         virtio = r.has_device('virtio-rng-device')
 
+        # microvm's 8 virtio-mmio slots must all be in the DSDT
+        slots = ' virtio_slots=8' if virtio else ''
+
         if case == 'serial':
             ok = r.guest_test('serial', expect=['hello from the guest over the 16550\n'])
         elif case == 'boot':
-            ok = r.guest_test('boot', 'ram=0x8000000 marker=a-b_c cpus=3',
+            ok = r.guest_test('boot', 'ram=0x8000000 marker=a-b_c cpus=3' + slots,
                               ['-m', '128M', '-smp', '3'])
         elif case == 'boot-4g':
             # 3 GiB below the MMIO hole, the rest from 4 GiB
@@ -136,6 +141,26 @@ def main():
                 print('SKIP: this build has no virtio-rng-device')
                 return SKIP
             ok = r.guest_test('virtio-rng', args=['-device', 'virtio-rng-device'])
+        elif case == 'virtio-rng-no-ioeventfd':
+            # the same with every QueueNotify an MMIO exit to Tern
+            if not virtio:
+                print('SKIP: this build has no virtio-rng-device')
+                return SKIP
+            ok = r.guest_test('virtio-rng', args=['-M', 'microvm,ioeventfd=off',
+                                                  '-device', 'virtio-rng-device'])
+        elif case in ('virtio-blk', 'virtio-blk-device'):
+            if not r.has_device('virtio-blk-device'):
+                print('SKIP: this build has no virtio-blk-device')
+                return SKIP
+            ok = virtio_blk(r, tmp, case == 'virtio-blk-device')
+        elif case == 'virtio-notify':
+            if not virtio:
+                print('SKIP: this build has no virtio-rng-device')
+                return SKIP
+            if not shutil.which('strace'):
+                print('SKIP: strace is not installed (it counts the KVM_RUN calls)')
+                return SKIP
+            ok = virtio_notify(r, shutil.which('strace'))
         elif case == 'virtio-garbage':
             if not virtio:
                 print('SKIP: this build has no virtio-rng-device')
@@ -306,6 +331,61 @@ def monitor_run(tern, guest, tmp, spin):
             p.wait()
     print('stderr:', p.stderr.read().decode(errors='replace'))
     return ok
+
+
+def blk_pattern():
+    """What the guest writes to sector 1 (blk_pattern() in guest.c)."""
+    return bytes(((i * 13 + 7) & 0xff) ^ 0x5a for i in range(512))
+
+
+def virtio_blk(r, tmp, as_device):
+    """The guest reads sector 0 of a raw image, writes sector 1 and flushes;
+    then the file must hold exactly that. The drive is -drive if=virtio (the
+    board makes the virtio-blk device) or if=none with -device."""
+    sectors = 64
+    data = os.urandom(512 * sectors)
+    path = os.path.join(tmp, 'disk.raw')
+    open(path, 'wb').write(data)
+    if as_device:
+        drive = ['-drive', 'if=none,id=d0,format=raw,file=' + path,
+                 '-device', 'virtio-blk-device,drive=d0']
+    else:
+        drive = ['-drive', 'file=%s,format=raw,if=virtio' % path]
+    ok = r.guest_test('virtio-blk', 'sectors=%d sum0=%d' % (sectors, fnv1a(data[:512])), drive)
+    after = open(path, 'rb').read()
+    checks = [('file size unchanged', len(after) == len(data)),
+              ('sector 0 unchanged', after[:512] == data[:512]),
+              ('sector 1 holds what the guest wrote', after[512:1024] == blk_pattern()),
+              ('the other sectors unchanged', after[1024:] == data[1024:])]
+    for what, good in checks:
+        print('%s: %s' % ('ok' if good else 'FAILED', what))
+        ok = ok and good
+    return ok
+
+
+def virtio_notify(r, strace):
+    """QueueNotify writes must not reach Tern through MMIO exits when KVM
+    takes them with an ioeventfd: count the vCPU's KVM_RUN calls under strace
+    for 2 x 2000 writes, with the doorbell (few) and without (one per write).
+    Between the two rounds the guest resets the device: the doorbell is
+    removed and set up again (three KVM_IOEVENTFD calls)."""
+    notifies = 2000
+    runs = {}
+    ioeventfds = {}
+    for mode in ('on', 'off'):
+        log = os.path.join(r.tmp, 'strace-%s.txt' % mode)
+        if not r.guest_test('virtio-notify', 'notify=%d' % notifies,
+                            ['-M', 'microvm,ioeventfd=' + mode, '-device', 'virtio-rng-device'],
+                            wrap=[strace, '-f', '-e', 'trace=ioctl', '-o', log]):
+            return False
+        text = open(log, errors='replace').read()
+        runs[mode] = text.count('KVM_RUN')
+        ioeventfds[mode] = text.count('KVM_IOEVENTFD')
+        print('ioeventfd=%s: %d KVM_RUN calls, %d KVM_IOEVENTFD calls'
+              % (mode, runs[mode], ioeventfds[mode]))
+    # the off run proves the count sees every MMIO exit; the on run must avoid them
+    return (runs['off'] >= 2 * notifies and runs['on'] < notifies // 4 and
+            ioeventfds == {'on': 3, 'off': 0})
 
 
 def debian(tern, vmlinuz, tmp):

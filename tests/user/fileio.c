@@ -1,5 +1,5 @@
-/* Files and directories: open/read/write/lseek/pread/pwrite/readv/writev,
 #define _GNU_SOURCE
+/* Files and directories: open/read/write/lseek/pread/pwrite/readv/writev,
  * stat/fstat, directories, rename/unlink, dup, fcntl, readlink. */
 #include <dirent.h>
 #include <fcntl.h>

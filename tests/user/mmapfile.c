@@ -1,5 +1,5 @@
-/* Memory: mmap of a file (private and shared), msync, mprotect, mremap,
 #define _GNU_SOURCE
+/* Memory: mmap of a file (private and shared), msync, mprotect, mremap,
  * large anonymous mappings, brk through malloc. */
 #include <fcntl.h>
 #include <string.h>

@@ -174,6 +174,39 @@ static void test_tlb(void **state)
     assert_true(toy->env.fills >= fills + 3);
 }
 
+/* A page flush inside a superpage drops every page of it. */
+static void test_large_page_flush(void **state)
+{
+    const uint32_t code[] = { I(OP_LD, 3, 2, 0), I(OP_LD, 4, 5, 0), I(OP_STOP, 0, 0, 0) };
+    uint64_t fills;
+
+    put_code(0x5800, code, 3);
+    tb_invalidate_phys_range(0x5800, 0x580c);
+    for (int round = 0; round < 2; round++) {
+        reset_cpu(0x5800);
+        toy->env.regs[2] = SUPER_BASE + 0x1000;
+        toy->env.regs[5] = SUPER_BASE + 0x3000;
+        assert_int_equal(run(), EXCP_DEBUG);
+    }
+    fills = toy->env.fills;
+    /* a third page of the superpage, never accessed */
+    tlb_flush_page(&toy->parent, SUPER_BASE + 0x20000);
+    reset_cpu(0x5800);
+    toy->env.regs[2] = SUPER_BASE + 0x1000;
+    toy->env.regs[5] = SUPER_BASE + 0x3000;
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_true(toy->env.fills >= fills + 2);
+
+    /* a page flush outside it leaves the superpage entries alone */
+    fills = toy->env.fills;
+    tlb_flush_page(&toy->parent, 0x70000);
+    reset_cpu(0x5800);
+    toy->env.regs[2] = SUPER_BASE + 0x1000;
+    toy->env.regs[5] = SUPER_BASE + 0x3000;
+    assert_int_equal(run(), EXCP_DEBUG);
+    assert_int_equal(toy->env.fills, fills);
+}
+
 /*
  * Every size, sign and byte order, on the fast path (aligned), the slow path
  * (crossing a page) and MMIO, loads and stores.
@@ -564,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_loop_and_chain),
         cmocka_unit_test(test_indirect),
         cmocka_unit_test(test_tlb),
+        cmocka_unit_test(test_large_page_flush),
         cmocka_unit_test(test_memops),
         cmocka_unit_test(test_memops_no_movbe),
         cmocka_unit_test(test_precise_exception),

@@ -18,6 +18,8 @@ enum { EXC_ECALL = 5, EXC_FAULT = 13, EXC_ALIGN = 4 };
 #define RAM_SIZE    (1u << 20)
 #define MMIO_BASE   0x100000u
 #define FAULT_PAGE  0x200000u      /* unmapped: loads here fault */
+#define SUPER_BASE  0x80000u       /* [SUPER_BASE, +SUPER_SIZE) is one "superpage" */
+#define SUPER_SIZE  0x40000u
 
 typedef struct ToyEnv {
     uint64_t regs[16];
@@ -187,6 +189,9 @@ static bool toy_tlb_fill(CPUState *cpu, uint64_t addr, int size, MMUAccessType t
         cpu_raise_exception_ra(cpu, EXC_FAULT, ra);
     }
     env->fills++;
+    if (addr >= SUPER_BASE && addr < SUPER_BASE + SUPER_SIZE) {
+        tlb_note_large_page(cpu, mmu_idx, addr, SUPER_SIZE);
+    }
     *phys = addr;           /* identity mapping */
     *prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
     return true;

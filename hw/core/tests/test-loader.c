@@ -7,10 +7,10 @@
 #include "tern/osdep.h"
 #include "hw/loader.h"
 #include <elf.h>
-#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
+#include "test-tmpdir.h"
 
 extern const unsigned char loader_test_rv64_elf[], loader_test_rv32_elf[];
 extern const size_t loader_test_rv64_elf_len, loader_test_rv32_elf_len;
@@ -19,7 +19,7 @@ extern const size_t loader_test_rv64_elf_len, loader_test_rv32_elf_len;
 #define RAM_SIZE 0x200000ull
 
 static MemoryRegion ram;
-static char tmpdir[] = "/tmp/test-loader-XXXXXX";
+static char *tmpdir;
 
 static char *write_temp(const char *name, const void *data, size_t len)
 {
@@ -314,7 +314,7 @@ int main(void)
                "riscv64-linux-gnu-gcc) was found when building, so there is no test ELF\n");
         return 77;
     }
-    assert_non_null(mkdtemp(tmpdir));
+    tmpdir = test_tmpdir_new("test-loader-XXXXXX");
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_elf64, setup, teardown),
@@ -324,14 +324,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_raw_image, setup, teardown),
     };
     int ret = cmocka_run_group_tests(tests, NULL, NULL);
-    GDir *dir = g_dir_open(tmpdir, 0, NULL);
-    for (const char *n; dir && (n = g_dir_read_name(dir));) {
-        g_autofree char *path = g_build_filename(tmpdir, n, NULL);
-        unlink(path);
-    }
-    if (dir) {
-        g_dir_close(dir);
-    }
-    rmdir(tmpdir);
+    test_tmpdir_remove(tmpdir);
+    g_free(tmpdir);
     return ret;
 }

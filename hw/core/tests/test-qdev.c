@@ -250,7 +250,8 @@ static void test_property_errors(void **state)
     expect_add_error("test-uart,foo=1",
                      "-device test-uart: unknown property 'foo' (try -device test-uart,help)");
     expect_add_error("test-uart,netdev=n0",
-                     "-device test-uart: property 'netdev': -netdev is not supported yet");
+                     "-device test-uart: property 'netdev': netdev 'n0' not found"
+                     " (define it with -netdev user,id=n0)");
     expect_add_error("nosuchdev", "-device nosuchdev: no such device type (try -device help)");
     expect_add_error("test-internal",
                      "-device test-internal: this device cannot be added with -device");

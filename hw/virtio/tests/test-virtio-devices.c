@@ -14,12 +14,13 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
+#include "test-tmpdir.h"
 
 #define BUF         (VG_RAM_BASE + 0x10000)
 #define DISK_SIZE   (1 << 20)
 #define SECTORS     (DISK_SIZE / 512)
 
-static char tmpdir[] = "/tmp/test-virtio-XXXXXX";
+static char *tmpdir;
 static VgQueue q[2];
 
 static int setup(void **state)
@@ -388,7 +389,7 @@ static void test_console(void **state)
 
 int main(void)
 {
-    assert_non_null(mkdtemp(tmpdir));
+    tmpdir = test_tmpdir_new("test-virtio-XXXXXX");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_blk_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blk_read_write, setup, teardown),
@@ -399,15 +400,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_console, setup, teardown),
     };
     int ret = cmocka_run_group_tests(tests, NULL, NULL);
-    GDir *dir = g_dir_open(tmpdir, 0, NULL);
-    for (const char *n; dir && (n = g_dir_read_name(dir));) {
-        g_autofree char *path = g_build_filename(tmpdir, n, NULL);
-        unlink(path);
-    }
-    if (dir) {
-        g_dir_close(dir);
-    }
-    rmdir(tmpdir);
+    test_tmpdir_remove(tmpdir);
+    g_free(tmpdir);
     g_free(disk_path);
     return ret;
 }

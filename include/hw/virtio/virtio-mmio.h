@@ -24,8 +24,15 @@
  * the address and interrupt of every transport in the device tree, used or
  * not.
  *
+ * Then call virtio_mmio_create_drives() to give each -drive if=virtio a
+ * virtio-blk device.
+ *
  * Properties: "force-legacy" (bool, default off): present the legacy
- * interface (Version 1, section 4.2.4) instead of Version 2.
+ * interface (Version 1, section 4.2.4) instead of Version 2. "ioeventfd"
+ * (bool, default on): when KVM is the accelerator, the QueueNotify write of
+ * each ready queue is caught in the kernel (kvm_doorbell_new, an ioeventfd
+ * matching the queue index) and the queue handler runs on the main loop,
+ * without an MMIO exit to Tern; without KVM it has no effect.
  */
 #ifndef HW_VIRTIO_VIRTIO_MMIO_H
 #define HW_VIRTIO_VIRTIO_MMIO_H
@@ -37,5 +44,12 @@
 
 /* The device plugged into a transport, or NULL. */
 VirtIODevice *virtio_mmio_get_device(DeviceState *transport);
+
+/*
+ * A virtio-blk-device for each -drive if=virtio not yet claimed, in
+ * command-line order, each plugged into the next free transport. Call once
+ * the transports exist. The error names the drive.
+ */
+bool virtio_mmio_create_drives(GError **errp);
 
 #endif

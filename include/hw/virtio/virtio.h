@@ -176,6 +176,14 @@ VirtQueueElement *virtqueue_pop(VirtQueue *vq);
 void virtqueue_unpop(VirtQueue *vq, VirtQueueElement *elem);
 /* Return elem to the driver, len bytes written to its in part. */
 void virtqueue_push(VirtQueue *vq, VirtQueueElement *elem, uint32_t len);
+/*
+ * Return several elements at once (a packet spread over buffers, spec
+ * 5.1.6.4): fill each as entry idx (0, 1, ...) after the last published one,
+ * then publish count of them. Every element must be current (popped since the
+ * last reset, in this same big-lock section).
+ */
+void virtqueue_fill(VirtQueue *vq, VirtQueueElement *elem, uint32_t len, unsigned idx);
+void virtqueue_flush(VirtQueue *vq, unsigned count);
 /* Interrupt the driver about used buffers, unless it suppressed that (spec 2.7.7, 2.7.10). */
 void virtio_notify(VirtIODevice *vdev, VirtQueue *vq);
 /* The config space changed (spec 4.2.3.4): bump the generation, interrupt. */
