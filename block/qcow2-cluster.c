@@ -41,15 +41,8 @@ static int corrupt(BlockDriverState *bs, const char *what, uint64_t value)
 static int write_l1_entry(BlockDriverState *bs, uint64_t index, uint64_t e)
 {
     BDRVQcow2State *s = bs->opaque;
-    uint8_t buf[8];
-    int ret;
 
-    st64be(buf, e);
-    ret = bdrv_file_pwrite(bs->file, s->l1_table_offset + index * 8, 8, buf);
-    if (ret == 0) {
-        s->l1_table[index] = e;
-    }
-    return ret;
+    return qcow2_write_table_entry(bs, s->l1_table_offset, s->l1_table, index, e);
 }
 
 /*
@@ -96,13 +89,7 @@ static int get_l2(BlockDriverState *bs, uint64_t offset, bool allocate,
     if (new < 0) {
         return new;
     }
-    ret = qcow2_barrier(bs);
-    if (ret == 0) {
-        ret = bdrv_file_pwrite(bs->file, new, s->cluster_size, table);
-    }
-    if (ret == 0) {
-        ret = qcow2_barrier(bs);
-    }
+    ret = qcow2_write_new_metadata(bs, new, s->cluster_size, table);
     if (ret == 0) {
         ret = write_l1_entry(bs, index, new | QCOW_OFLAG_COPIED);
     }
@@ -577,13 +564,7 @@ int qcow2_grow_l1(BlockDriverState *bs, uint64_t min_size)
     if (new < 0) {
         return new;
     }
-    ret = qcow2_barrier(bs);
-    if (ret == 0) {
-        ret = bdrv_file_pwrite(bs->file, new, bytes, table);
-    }
-    if (ret == 0) {
-        ret = qcow2_barrier(bs);
-    }
+    ret = qcow2_write_new_metadata(bs, new, bytes, table);
     if (ret < 0) {
         return ret;
     }

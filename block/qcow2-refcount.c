@@ -191,15 +191,9 @@ static int write_reftable_entry(BlockDriverState *bs, uint64_t r,
                                 uint64_t blk_offset)
 {
     BDRVQcow2State *s = bs->opaque;
-    uint8_t e[8];
-    int ret;
 
-    st64be(e, blk_offset);
-    ret = bdrv_file_pwrite(bs->file, s->refcount_table_offset + r * 8, 8, e);
-    if (ret == 0) {
-        s->refcount_table[r] = blk_offset;
-    }
-    return ret;
+    return qcow2_write_table_entry(bs, s->refcount_table_offset, s->refcount_table,
+                                   r, blk_offset);
 }
 
 /* An empty refcount block for table entry r at cluster `place` (which is
@@ -803,12 +797,9 @@ static int check_copied(CheckState *cs, int fix)
                       "l1_entry=%" PRIx64 " refcount=%" PRIu64,
                       fix & BDRV_FIX_ERRORS ? "Repairing" : "ERROR", i, l1e, rc);
             if (fix & BDRV_FIX_ERRORS) {
-                uint8_t e[8];
                 l1e = rc == 1 ? l1e | QCOW_OFLAG_COPIED : l1e & ~QCOW_OFLAG_COPIED;
-                st64be(e, l1e);
-                if (bdrv_file_pwrite(bs->file, s->l1_table_offset + 8 * i, 8,
-                                     e) == 0) {
-                    s->l1_table[i] = l1e;
+                if (qcow2_write_table_entry(bs, s->l1_table_offset, s->l1_table,
+                                            i, l1e) == 0) {
                     cs->res->corruptions_fixed++;
                 }
             } else {

@@ -24,6 +24,34 @@ int qcow2_write_header_field(BlockDriverState *bs, uint64_t at, const void *p,
     return ret < 0 ? ret : qcow2_barrier(bs);
 }
 
+int qcow2_write_table_entry(BlockDriverState *bs, uint64_t table_offset,
+                            uint64_t *table, uint64_t index, uint64_t e)
+{
+    uint8_t buf[8];
+    int ret;
+
+    st64be(buf, e);
+    ret = bdrv_file_pwrite(bs->file, table_offset + index * 8, 8, buf);
+    if (ret == 0) {
+        table[index] = e;
+    }
+    return ret;
+}
+
+int qcow2_write_new_metadata(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                             const void *buf)
+{
+    int ret = qcow2_barrier(bs);
+
+    if (ret == 0) {
+        ret = bdrv_file_pwrite(bs->file, offset, bytes, buf);
+    }
+    if (ret == 0) {
+        ret = qcow2_barrier(bs);
+    }
+    return ret;
+}
+
 int qcow2_barrier(BlockDriverState *bs)
 {
     BDRVQcow2State *s = bs->opaque;
@@ -439,30 +467,33 @@ static int qcow2_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
     return ret;
 }
 
-static int qcow2_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
-                        const void *buf)
+/* Guest data through do_write (qcow2_write or qcow2_write_compressed),
+ * under the lock and after prepare_write. */
+static int write_data(BlockDriverState *bs,
+                      int (*do_write)(BlockDriverState *bs, uint64_t offset,
+                                      uint64_t bytes, const void *buf),
+                      uint64_t offset, uint64_t bytes, const void *buf)
 {
     BDRVQcow2State *s = bs->opaque;
     g_mutex_lock(&s->lock);
     int ret = prepare_write(bs);
     if (ret == 0) {
-        ret = qcow2_write(bs, offset, bytes, buf);
+        ret = do_write(bs, offset, bytes, buf);
     }
     g_mutex_unlock(&s->lock);
     return ret;
 }
 
+static int qcow2_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                        const void *buf)
+{
+    return write_data(bs, qcow2_write, offset, bytes, buf);
+}
+
 static int qcow2_pwrite_compressed(BlockDriverState *bs, uint64_t offset,
                                    uint64_t bytes, const void *buf)
 {
-    BDRVQcow2State *s = bs->opaque;
-    g_mutex_lock(&s->lock);
-    int ret = prepare_write(bs);
-    if (ret == 0) {
-        ret = qcow2_write_compressed(bs, offset, bytes, buf);
-    }
-    g_mutex_unlock(&s->lock);
-    return ret;
+    return write_data(bs, qcow2_write_compressed, offset, bytes, buf);
 }
 
 /* Whole clusters inside [offset, offset+bytes); the image tail counts as

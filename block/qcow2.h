@@ -184,6 +184,14 @@ void qcow2_compressed_range(BDRVQcow2State *s, uint64_t l2e,
 int qcow2_barrier(BlockDriverState *bs);
 int qcow2_write_header_field(BlockDriverState *bs, uint64_t at, const void *p,
                              size_t len);
+/* Write metadata to freshly allocated clusters: after the refcounts that
+ * allocated them, before anything that will point to them. */
+int qcow2_write_new_metadata(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                             const void *buf);
+/* Entry index of an on-disk table of big-endian 64-bit entries (L1, refcount
+ * table) at table_offset: write e there and, once written, into table[index]. */
+int qcow2_write_table_entry(BlockDriverState *bs, uint64_t table_offset,
+                            uint64_t *table, uint64_t index, uint64_t e);
 
 /* qcow2-refcount.c */
 int qcow2_get_refcount(BlockDriverState *bs, uint64_t cluster_index,

@@ -85,13 +85,10 @@ int64_t guest_strlen(uint64_t addr)
 
 /* ---- host faults ---- */
 
-static void unblock_signal(int sig)
+/* Leaving the handler by siglongjmp: put back the mask it interrupted. */
+static void restore_mask(const ucontext_t *uc)
 {
-    sigset_t set;
-
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    pthread_sigmask(SIG_SETMASK, &uc->uc_sigmask, NULL);
 }
 
 /*
@@ -114,7 +111,7 @@ static void host_fault_handler(int sig, siginfo_t *info, void *uc_)
     if (ts && ts->copy_jmp) {
         sigjmp_buf *jb = ts->copy_jmp;
         ts->copy_jmp = NULL;
-        unblock_signal(sig);
+        restore_mask(uc);
         siglongjmp(*jb, 1);
     }
     if (ts && ts->in_exec && host_in_guest(addr)) {
@@ -123,11 +120,29 @@ static void host_fault_handler(int sig, siginfo_t *info, void *uc_)
         cpu_restore_state(ts->cs, pc + 1);
         ts->cs->exception_index = ts->fault_write ? RISCV_TRAP_STORE_PAGE
                                                   : RISCV_TRAP_LOAD_PAGE;
-        unblock_signal(sig);
+        restore_mask(uc);
         cpu_loop_exit(ts->cs);
     }
-    /* a real crash of Tern: let the default action produce it */
+    /* a real crash of Tern: report it, then let the default action happen */
+    fprintf(stderr, "tern-riscv64: internal error: host signal %d at host pc %#lx, "
+            "address %#lx%s\n", sig, (unsigned long)pc, (unsigned long)addr,
+            ts && ts->in_exec ? " (running guest code)" : "");
     signal(sig, SIG_DFL);
+}
+
+void guest_bad_address(CPUState *cs, uint64_t addr, int access_type, uintptr_t ra)
+{
+    TernThread *ts = current_thread;
+
+    ts->fault_addr = addr;
+    ts->fault_write = access_type == MMU_DATA_STORE;
+    cs->exception_index = access_type == MMU_INST_FETCH ? RISCV_TRAP_FETCH_PAGE :
+                          access_type == MMU_DATA_STORE ? RISCV_TRAP_STORE_PAGE :
+                                                          RISCV_TRAP_LOAD_PAGE;
+    if (ra) {
+        cpu_loop_exit_restore(cs, ra);
+    }
+    cpu_loop_exit(cs);
 }
 
 void fault_handlers_init(void)
@@ -202,6 +217,7 @@ G_NORETURN void cpu_loop(TernThread *ts)
         case RISCV_TRAP_STORE_MISALIGNED:
             trap_signal(ts, SIGBUS, BUS_ADRALN, riscv_cpu_trap_value(ts->cpu));
             break;
+        case RISCV_TRAP_FETCH_PAGE:
         case RISCV_TRAP_LOAD_PAGE:
         case RISCV_TRAP_STORE_PAGE:
             trap_signal(ts, SIGSEGV,

@@ -160,6 +160,8 @@ int main(int argc, char **argv)
     }
     guest_space_init();
     tcg_exec_init(riscv_cpu_state(cpu)->cc->tcg_ops, 0, true, guest_base);
+    tcg_set_guest_addr_mask(~(GUEST_SPACE - 1));
+    tcg_user_bad_addr_hook = guest_bad_address;
     ts = thread_new(cpu);
 
     if (argv0) {

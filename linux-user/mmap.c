@@ -31,7 +31,7 @@ static GuestMap *map_at(guint i)
 
 void guest_space_init(void)
 {
-    void *p = mmap(NULL, GUEST_SPACE, PROT_NONE,
+    void *p = mmap(NULL, GUEST_SPACE + GUEST_GUARD, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
     if (p == MAP_FAILED) {
@@ -247,7 +247,7 @@ int64_t guest_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags
     old_len = GUEST_PAGE_ALIGN(old_len);
     new_len = GUEST_PAGE_ALIGN(new_len);
     if ((old & (GUEST_PAGE_SIZE - 1)) || !new_len || !guest_range_ok(old, old_len) ||
-        !guest_range_ok(old, new_len) || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED))) {
+        (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED))) {
         return -EINVAL;
     }
     g_mutex_lock(&maps_lock);
@@ -260,7 +260,7 @@ int64_t guest_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags
         dest = old;
     } else if (flags & MREMAP_FIXED) {
         dest = new_addr;
-    } else if (maps_free(old + old_len, old + new_len)) {
+    } else if (guest_range_ok(old, new_len) && maps_free(old + old_len, old + new_len)) {
         dest = old;
     } else if (flags & MREMAP_MAYMOVE) {
         dest = maps_find_free(new_len, mmap_top);

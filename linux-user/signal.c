@@ -184,6 +184,9 @@ static void setup_frame(TernThread *ts, int sig, const GuestSigaction *act,
         ts->sigmask |= SIGBIT(sig);
     }
     ts->sigmask &= ~UNBLOCKABLE;
+    tern_log_mask(LOG_INT, "signal %d: handler %#" PRIx64 " frame %#" PRIx64
+                  " interrupted pc %#" PRIx64 "\n", sig, act->handler, addr,
+                  riscv_cpu_get_pc(ts->cpu));
     r[REG_SP] = addr;
     r[REG_RA] = image_info.sigreturn_tramp;
     r[REG_A0] = sig;
@@ -406,6 +409,8 @@ int64_t do_rt_sigreturn(TernThread *ts)
     memcpy(&fcsr, mc + MC_FCSR, 4);
     riscv_cpu_set_fcsr(ts->cpu, fcsr);
     riscv_cpu_set_pc(ts->cpu, pc);
+    tern_log_mask(LOG_INT, "rt_sigreturn: frame %#" PRIx64 " back to pc %#" PRIx64 "\n",
+                  r[REG_SP], pc);
     memcpy(&mask, frame + FRAME_UC + UC_SIGMASK, 8);
     ts->sigmask = mask & ~UNBLOCKABLE;
     __atomic_store_n(&ts->sig_pending, 1, __ATOMIC_SEQ_CST);

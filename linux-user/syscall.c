@@ -325,6 +325,52 @@ static int64_t do_futex(uint64_t uaddr, int op, uint32_t val, uint64_t timeout,
 
 /* ---- processes ---- */
 
+/*
+ * The translator's code buffer is one memfd mapped twice (executable and
+ * writable views, accel/tcg/translate-all.c); MAP_SHARED mappings stay
+ * shared across fork, so a forked child would write its translations over
+ * its parent's. The child gets its own copy: a new memfd with the same
+ * contents, mapped over both views.
+ */
+static void unshare_code_buffer(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    int fd = -1;
+    uint64_t size = 0;
+
+    if (!f) {
+        error_exit("fork: cannot read /proc/self/maps: %s", strerror(errno));
+    }
+    while (fgets(line, sizeof(line), f)) {
+        unsigned long start, end;
+        char perms[8];
+        int prot;
+
+        if (!strstr(line, "/memfd:tern-jit") ||
+            sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3) {
+            continue;
+        }
+        prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+               (perms[2] == 'x' ? PROT_EXEC : 0);
+        if (fd < 0) {
+            size = end - start;
+            fd = memfd_create("tern-jit", MFD_CLOEXEC);
+            if (fd < 0 || write(fd, (void *)start, size) != (ssize_t)size) {
+                error_exit("fork: cannot copy the code buffer: %s", strerror(errno));
+            }
+        }
+        if (end - start != size ||
+            mmap((void *)start, size, prot, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
+            error_exit("fork: cannot remap the code buffer: %s", strerror(errno));
+        }
+    }
+    fclose(f);
+    if (fd >= 0) {
+        close(fd);
+    }
+}
+
 static int64_t do_fork(TernThread *ts, uint64_t flags, uint64_t newsp, uint64_t ptid,
                        uint64_t ctid)
 {
@@ -344,6 +390,7 @@ static int64_t do_fork(TernThread *ts, uint64_t flags, uint64_t newsp, uint64_t 
         return -errno;
     }
     if (pid == 0) {
+        unshare_code_buffer();
         ts->tid = syscall(SYS_gettid);
         if (newsp) {
             ts->gpr[2] = newsp;

@@ -14,9 +14,13 @@
 /*
  * Guest virtual addresses [0, GUEST_SPACE): the Sv39 user half (256 GiB).
  * The whole range is reserved PROT_NONE at guest_base on the host, so no
- * guest address reaches host memory outside it.
+ * guest address reaches host memory outside it: translated code sends
+ * addresses at or above GUEST_SPACE to the slow path, which raises a guest
+ * SIGSEGV, and an access that starts just below GUEST_SPACE and runs past it
+ * faults on GUEST_GUARD bytes of PROT_NONE reserved after the range.
  */
 #define GUEST_SPACE      (1ull << 38)
+#define GUEST_GUARD      (64ull << 10)
 #define GUEST_PAGE_SIZE  4096ull
 #define GUEST_PAGE_ALIGN(x) (((x) + GUEST_PAGE_SIZE - 1) & ~(GUEST_PAGE_SIZE - 1))
 #define GUEST_MIN_ADDR   0x10000ull     /* like vm.mmap_min_addr */
@@ -39,7 +43,7 @@ static inline bool guest_range_ok(uint64_t addr, uint64_t len)
 }
 static inline bool host_in_guest(uintptr_t host)
 {
-    return host >= guest_base && host - guest_base < GUEST_SPACE;
+    return host >= guest_base && host - guest_base < GUEST_SPACE + GUEST_GUARD;
 }
 
 /* ---- mmap.c: guest mappings ---- */
@@ -136,6 +140,8 @@ int64_t guest_strlen(uint64_t addr);
 /* ---- signal.c ---- */
 void signal_init(void);
 void fault_handlers_init(void);
+/* tcg_user_bad_addr_hook: a guest access outside the reservation → guest SIGSEGV. */
+G_NORETURN void guest_bad_address(CPUState *cs, uint64_t addr, int access_type, uintptr_t ra);
 /* Queue guest signal sig for ts (from a host signal handler or a fault). */
 void queue_signal(TernThread *ts, int sig, const siginfo_t *info);
 /* Deliver pending unblocked signals: build frames, or take default actions. */

@@ -7,6 +7,29 @@
  * Whoever changes what a sleeping vCPU waits for broadcasts cpus_cond with
  * cpus_lock held, so no wakeup is lost. cpus_lock is never held while taking
  * the big lock.
+ *
+ * Why a halted vCPU (WFI: EXCP_HLT) cannot sleep through an interrupt:
+ *  - It sleeps only in cpu_wait_for_work(), which tests has_work(), stop,
+ *    unplug and exit_request with cpus_lock held and waits on cpus_cond,
+ *    which drops the lock atomically: there is no window between the test
+ *    and the sleep.
+ *  - A waker first publishes the condition (RISC-V: the seq_cst CAS on mip
+ *    in riscv_mip_update, which has_work() reads back; stop/unplug under
+ *    cpus_lock), then cpu_interrupt()/cpu_kick() take cpus_lock and
+ *    broadcast. If the broadcast's lock comes first, the mutex orders the
+ *    publication before the test, which sees it; if the test comes first,
+ *    the sleeper is already waiting and the broadcast wakes it. This holds
+ *    for an MSWI write from another hart (under the BQL), for timers on the
+ *    main loop and for device lines alike.
+ *  - Every return from the wait (spurious, or a broadcast for another vCPU:
+ *    cpus_cond is shared) re-tests; halted is cleared only when has_work().
+ *  - interrupt_request is not what the sleeper tests (has_work reads mip), so
+ *    riscv_mip_update dropping CPU_INTERRUPT_HARD cannot lose a wakeup; it
+ *    only makes cpu_exec look at mip.
+ *  - exit_request is cleared in vcpu_thread_fn before the state is looked at:
+ *    a kick after that is seen by the wait (which then loops) or by cpu_exec
+ *    (it copies the flag into the one translated code polls).
+ * tests/guest/sbi-smp.c ping-pongs IPIs into WFI to check this end to end.
  */
 #include "tern/osdep.h"
 #include "sysemu/cpus.h"

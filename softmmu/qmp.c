@@ -166,6 +166,18 @@ static bool qmp_query_commands(const JsonValue *args, GString *ret, GError **err
 
 /* ---- requests ---- */
 
+/* Send a reply object whose members so far are in msg: the request's "id"
+ * (if it had one) goes back with it. */
+static void qmp_reply(QmpMonitor *mon, GString *msg, const JsonValue *id)
+{
+    if (id) {
+        g_string_append(msg, ", \"id\": ");
+        json_append(msg, id);
+    }
+    g_string_append_c(msg, '}');
+    qmp_send(mon, msg);
+}
+
 static void qmp_reply_error(QmpMonitor *mon, QmpErrorClass cls, const char *desc,
                             const JsonValue *id)
 {
@@ -176,12 +188,7 @@ static void qmp_reply_error(QmpMonitor *mon, QmpErrorClass cls, const char *desc
     g_string_append(msg, ", \"desc\": ");
     json_append_string(msg, desc);
     g_string_append_c(msg, '}');
-    if (id) {
-        g_string_append(msg, ", \"id\": ");
-        json_append(msg, id);
-    }
-    g_string_append_c(msg, '}');
-    qmp_send(mon, msg);
+    qmp_reply(mon, msg, id);
 }
 
 /* Check the request's shape; returns the error to report, or NULL. */
@@ -274,12 +281,7 @@ static void qmp_dispatch(QmpMonitor *mon, const JsonValue *req)
     }
     msg = g_string_new("{\"return\": ");
     g_string_append_len(msg, ret->str, ret->len);
-    if (id) {
-        g_string_append(msg, ", \"id\": ");
-        json_append(msg, id);
-    }
-    g_string_append_c(msg, '}');
-    qmp_send(mon, msg);
+    qmp_reply(mon, msg, id);
 }
 
 static void qmp_emit(void *opaque, JsonValue *req, GError *err)

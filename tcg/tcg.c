@@ -113,6 +113,11 @@ void tcg_set_guest_memory(bool user_mode, uintptr_t guest_base,
     tcg_ctx->tlb_nb_mmu = nb_mmu;
 }
 
+void tcg_set_guest_addr_mask(uint64_t mask)
+{
+    tcg_ctx->guest_addr_mask = mask;
+}
+
 size_t tcg_prologue_init(void *buf, size_t size, ptrdiff_t rw_offset)
 {
     TCGContext *s = tcg_ctx;

@@ -275,6 +275,25 @@ static bool tlb_fill_entry(CPUState *cpu, uint64_t addr, int size, MMUAccessType
     return true;
 }
 
+/*
+ * User mode: the host address of guest [addr, addr + size), after making
+ * sure the range lies inside the guest's reservation. Outside it, the
+ * guest gets a fault; host memory is never touched.
+ */
+static void *user_host_addr(CPUState *cpu, uint64_t addr, unsigned size,
+                            MMUAccessType t, uintptr_t ra)
+{
+    uint64_t last = addr + (size ? size - 1 : 0);
+
+    if (unlikely(((addr | last) & tcg_ctx->guest_addr_mask) || last < addr)) {
+        if (!tcg_user_bad_addr_hook) {
+            error_exit("guest access at 0x%" PRIx64 " outside the guest address space", addr);
+        }
+        tcg_user_bad_addr_hook(cpu, addr, t, ra);
+    }
+    return (void *)(tcg_ctx->guest_base + (uintptr_t)addr);
+}
+
 hwaddr get_page_addr_code(CPUState *cpu, uint64_t addr)
 {
     int mmu_idx = tcg_cpu_ops->mmu_index(cpu, true);
@@ -316,7 +335,7 @@ void *tlb_code_host_ptr(CPUState *cpu, uint64_t addr)
     CPUTLBEntry *e;
 
     if (tcg_ctx->user_mode) {
-        return (void *)(tcg_ctx->guest_base + (uintptr_t)addr);
+        return user_host_addr(cpu, addr, 1, MMU_INST_FETCH, 0);
     }
     tlb_fill_entry(cpu, addr, 1, MMU_INST_FETCH, mmu_idx, false, 0);
     e = tlb_entry(cpu_tlb(cpu), mmu_idx, addr);
@@ -477,7 +496,7 @@ static uint64_t do_ld(CPUState *cpu, uint64_t addr, MemOpIdx oi, MMUAccessType t
 
     check_alignment(cpu, addr, op, t, mmu_idx, ra);
     if (tcg_ctx->user_mode) {
-        val = host_load((void *)(tcg_ctx->guest_base + (uintptr_t)addr), size);
+        val = host_load(user_host_addr(cpu, addr, size, t, ra), size);
     } else if (((addr & ~TARGET_PAGE_MASK) + size) > TARGET_PAGE_SIZE) {
         /* crosses a page: byte by byte, both pages checked before the value is used */
         val = 0;
@@ -504,7 +523,7 @@ static void do_st(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi, uintp
         val = bswap_size(val, size);
     }
     if (tcg_ctx->user_mode) {
-        host_store((void *)(tcg_ctx->guest_base + (uintptr_t)addr), val, size);
+        host_store(user_host_addr(cpu, addr, size, MMU_DATA_STORE, ra), val, size);
     } else if (((addr & ~TARGET_PAGE_MASK) + size) > TARGET_PAGE_SIZE) {
         /* fault on either page before writing anything */
         uint64_t second = (addr + size - 1) & TARGET_PAGE_MASK;
@@ -536,7 +555,10 @@ void *probe_access(void *env, uint64_t addr, int size, MMUAccessType t, int mmu_
     uint64_t cmp;
 
     if (tcg_ctx->user_mode) {
-        return (void *)(tcg_ctx->guest_base + (uintptr_t)addr);
+        if (nonfault && ((addr | (addr + size - 1)) & tcg_ctx->guest_addr_mask)) {
+            return NULL;
+        }
+        return user_host_addr(cpu, addr, size, t, ra);
     }
     if (!tlb_fill_entry(cpu, addr, size, t, mmu_idx, nonfault, ra)) {
         return NULL;

@@ -31,6 +31,7 @@ static uint8_t *code_ptr;          /* next free byte (executable view) */
 
 const TCGCPUOps *tcg_cpu_ops;
 void (*tcg_user_code_page_hook)(uint64_t guest_page);
+void (*tcg_user_bad_addr_hook)(CPUState *cpu, uint64_t addr, int access_type, uintptr_t ra);
 intptr_t tcg_tlb_offset;
 volatile unsigned tb_flush_count;
 
@@ -237,36 +238,19 @@ static TranslationBlock *tb_htable_lookup(CPUState *cpu, uint64_t pc, uint32_t f
     return NULL;
 }
 
-static bool jmp_cache_hit(TCGCPUState *ts, unsigned h, uint64_t pc, uint32_t flags)
-{
-    TranslationBlock *tb = __atomic_load_n(&ts->jc.e[h].tb, __ATOMIC_ACQUIRE);
-
-    return tb && ts->jc.e[h].gen == ts->jc.gen && tb->pc == pc && tb->flags == flags &&
-           !tb_is_invalid(tb);
-}
-
-/*
- * Jump cache, then hash table. may_fill: a TLB miss may walk page tables.
- * The cache is two-way (slots h and h ^ 1): a new entry goes to h and the
- * one it replaces moves to h ^ 1, so two hot blocks that hash alike (a loop
- * of two) do not evict each other on every iteration.
- */
+/* Jump cache, then hash table. may_fill: a TLB miss may walk page tables. */
 TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint32_t flags, bool may_fill)
 {
     TCGCPUState *ts = cpu_tcg(cpu);
     unsigned h = tb_jmp_cache_hash(pc);
-    TranslationBlock *tb;
+    TranslationBlock *tb = __atomic_load_n(&ts->jc.e[h].tb, __ATOMIC_ACQUIRE);
 
-    if (jmp_cache_hit(ts, h, pc, flags)) {
-        return ts->jc.e[h].tb;
-    }
-    if (jmp_cache_hit(ts, h ^ 1, pc, flags)) {
-        return ts->jc.e[h ^ 1].tb;
+    if (tb && ts->jc.e[h].gen == ts->jc.gen && tb->pc == pc && tb->flags == flags &&
+        !tb_is_invalid(tb)) {
+        return tb;
     }
     tb = tb_htable_lookup(cpu, pc, flags, may_fill);
     if (tb) {
-        ts->jc.e[h ^ 1].gen = ts->jc.e[h].gen;
-        __atomic_store_n(&ts->jc.e[h ^ 1].tb, ts->jc.e[h].tb, __ATOMIC_RELEASE);
         ts->jc.e[h].gen = ts->jc.gen;
         __atomic_store_n(&ts->jc.e[h].tb, tb, __ATOMIC_RELEASE);
     }
@@ -283,19 +267,11 @@ void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t addr)
 {
     TCGCPUState *ts = cpu_tcg(cpu);
 
-    /*
-     * Also the previous page: a TB starting there may run into this one.
-     * A group also holds other pages' TBs: keep those (TBs are only freed
-     * by tb_flush, so the stale entries are still safe to read).
-     */
+    /* also the previous page: a TB starting there may run into this one */
     for (int k = 0; k < 2; k++) {
-        uint64_t page = (addr & TARGET_PAGE_MASK) - k * TARGET_PAGE_SIZE;
-        unsigned base = tb_jmp_cache_hash(page) & ~(TB_JMP_GROUP - 1);
+        unsigned base = tb_jmp_cache_hash(addr - k * TARGET_PAGE_SIZE) & ~(TB_JMP_GROUP - 1);
         for (unsigned i = 0; i < TB_JMP_GROUP; i++) {
-            TBJmpCacheEntry *e = &ts->jc.e[base + i];
-            if (e->tb && e->gen == ts->jc.gen && (e->tb->pc & TARGET_PAGE_MASK) == page) {
-                __atomic_store_n(&e->tb, NULL, __ATOMIC_RELAXED);
-            }
+            __atomic_store_n(&ts->jc.e[base + i].tb, NULL, __ATOMIC_RELAXED);
         }
     }
 }

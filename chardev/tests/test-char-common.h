@@ -6,6 +6,7 @@
 #include "tern/osdep.h"
 #include "chardev/char.h"
 #include "sysemu/main-loop.h"
+#include "test-main-loop.h"
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -78,21 +79,6 @@ static inline void run_context(void)
 {
     while (g_main_context_iteration(main_loop_context(), FALSE)) {
     }
-}
-
-/* Iterate the main context until cond(opaque) or 5 s pass. */
-static inline bool run_until(bool (*cond)(void *opaque), void *opaque)
-{
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
-
-    while (!cond(opaque)) {
-        if (g_get_monotonic_time() > deadline) {
-            return false;
-        }
-        g_main_context_iteration(main_loop_context(), FALSE);
-        g_usleep(200);
-    }
-    return true;
 }
 
 static inline char *tmp_socket_path(const char *name)

@@ -170,7 +170,7 @@ static void expect_input(TestFe *fe, const char *s)
 {
     WaitLen w = { fe, strlen(s) };
 
-    assert_true(run_until(fe_has, &w));
+    assert_true(test_run_until(fe_has, &w));
     assert_int_equal(fe->in->len, strlen(s));
     assert_memory_equal(fe->in->data, s, strlen(s));
     g_byte_array_set_size(fe->in, 0);
@@ -197,7 +197,7 @@ static void test_socket_unix(void **state)
     c = chr_ok(client_opts);
     test_fe_attach(&cli, c, false);
     assert_int_equal(cli.events[CHR_EVENT_OPENED], 1);
-    assert_true(run_until(fe_opened, &srv));
+    assert_true(test_run_until(fe_opened, &srv));
     assert_string_equal(qemu_chr_filename(s), disconnected + strlen("disconnected:"));
 
     qemu_chr_fe_write_all(&cli.be, (const uint8_t *)"ping", 4);
@@ -208,12 +208,12 @@ static void test_socket_unix(void **state)
     /* the client leaves: the server sees CLOSED and listens again */
     test_fe_detach(&cli);
     qemu_chr_delete(c);
-    assert_true(run_until(fe_closed, &srv));
+    assert_true(test_run_until(fe_closed, &srv));
     assert_string_equal(qemu_chr_filename(s), disconnected);
 
     int fd = unix_connect(path);
     srv.events[CHR_EVENT_OPENED] = 0;
-    assert_true(run_until(fe_opened, &srv));
+    assert_true(test_run_until(fe_opened, &srv));
     send_str(fd, "again");
     expect_input(&srv, "again");
     close(fd);
@@ -292,7 +292,7 @@ static void test_socket_tcp(void **state)
                                              port);
     c = chr_ok(copts);
     test_fe_attach(&cli, c, false);
-    assert_true(run_until(fe_opened, &srv));
+    assert_true(test_run_until(fe_opened, &srv));
     qemu_chr_fe_write_all(&cli.be, (const uint8_t *)"over tcp", 8);
     expect_input(&srv, "over tcp");
     test_fe_detach(&cli);
@@ -398,7 +398,7 @@ static void test_concurrent_writes(void **state)
 
     test_fe_attach(&fe, chr, false);
     fd = unix_connect(path);
-    assert_true(run_until(fe_opened, &fe));
+    assert_true(test_run_until(fe_opened, &fe));
     for (int i = 0; i < WRITERS; i++) {
         writers[i] = (Writer){ &fe.be, (char)('A' + i) };
         threads[i] = g_thread_new("writer", writer_thread, &writers[i]);
@@ -459,7 +459,7 @@ static void test_pty(void **state)
 
     slave = open(name + 4, O_RDWR | O_NOCTTY);
     assert_true(slave >= 0);
-    assert_true(run_until(fe_opened, &fe));     /* noticed by the 1 s poll */
+    assert_true(test_run_until(fe_opened, &fe));     /* noticed by the 1 s poll */
     assert_int_equal(write(slave, "key", 3), 3);
     expect_input(&fe, "key");
     qemu_chr_fe_write_all(&fe.be, (const uint8_t *)"out", 3);
@@ -467,7 +467,7 @@ static void test_pty(void **state)
     assert_int_equal(read(slave, buf, sizeof(buf)), 3);
     assert_string_equal(buf, "out");
     close(slave);
-    assert_true(run_until(fe_closed, &fe));
+    assert_true(test_run_until(fe_closed, &fe));
     test_fe_detach(&fe);
     qemu_chr_delete(chr);
 }

@@ -328,7 +328,7 @@ static bool wait_str(GString *s, const char *needle)
 {
     WaitStr w = { s, needle };
 
-    return run_until(has_str, &w);
+    return test_run_until(has_str, &w);
 }
 
 /* "mon:" shares the backend between a serial port and an HMP (like mon:stdio). */
@@ -355,7 +355,7 @@ static void test_mon_mux(void **state)
     qemu_chr_fe_set_handlers(&serial, serial_can_read, serial_read, serial_event, &opened);
     serial_input = serial_in;
     fd = unix_connect(path);
-    assert_true(run_until(is_set, &opened));
+    assert_true(test_run_until(is_set, &opened));
     qemu_chr_fe_write_all(&serial, (const uint8_t *)"login: ", 7);
     assert_true(recv_until(fd, out, "login: "));
     /* the serial port has the console: no monitor prompt, keys go to the guest */

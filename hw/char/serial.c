@@ -484,12 +484,8 @@ type_init(serial_register)
 DeviceState *serial_create(MemoryRegion *space, hwaddr addr, int regshift,
                            qemu_irq irq, struct Chardev *chr)
 {
-    GError *err = NULL;
-    DeviceState *dev = qdev_new(TYPE_SERIAL, &err);
+    DeviceState *dev = qdev_new_or_exit(TYPE_SERIAL);
 
-    if (!dev) {
-        error_exit_err(err);
-    }
     qdev_prop_set_uint32(dev, "regshift", regshift);
     if (chr) {
         qdev_prop_set_ptr(dev, "chardev", chr);

@@ -123,6 +123,17 @@ bool qdev_realize(DeviceState *dev, BusState *bus, GError **errp)
     return true;
 }
 
+DeviceState *qdev_new_or_exit(const char *name)
+{
+    GError *err = NULL;
+    DeviceState *dev = qdev_new(name, &err);
+
+    if (!dev) {
+        error_exit_err(err);
+    }
+    return dev;
+}
+
 void qdev_realize_or_exit(DeviceState *dev, BusState *bus)
 {
     GError *err = NULL;

@@ -333,12 +333,8 @@ type_init(aclint_register)
 
 static DeviceState *aclint_create(const char *type, hwaddr addr, uint32_t num_harts)
 {
-    GError *err = NULL;
-    DeviceState *dev = qdev_new(type, &err);
+    DeviceState *dev = qdev_new_or_exit(type);
 
-    if (!dev) {
-        error_exit_err(err);
-    }
     qdev_prop_set_uint32(dev, "num-harts", num_harts);
     return dev;
 }

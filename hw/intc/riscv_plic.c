@@ -332,12 +332,8 @@ DeviceState *riscv_plic_create(hwaddr addr, uint64_t aperture_size,
                                uint32_t num_sources, uint32_t num_contexts,
                                uint32_t num_priorities)
 {
-    GError *err = NULL;
-    DeviceState *dev = qdev_new(TYPE_RISCV_PLIC, &err);
+    DeviceState *dev = qdev_new_or_exit(TYPE_RISCV_PLIC);
 
-    if (!dev) {
-        error_exit_err(err);
-    }
     qdev_prop_set_uint64(dev, "aperture-size", aperture_size);
     qdev_prop_set_uint32(dev, "num-sources", num_sources);
     qdev_prop_set_uint32(dev, "num-contexts", num_contexts);

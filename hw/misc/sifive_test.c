@@ -71,12 +71,8 @@ type_init(test_register)
 
 DeviceState *sifive_test_create(hwaddr addr)
 {
-    GError *err = NULL;
-    DeviceState *dev = qdev_new(TYPE_SIFIVE_TEST, &err);
+    DeviceState *dev = qdev_new_or_exit(TYPE_SIFIVE_TEST);
 
-    if (!dev) {
-        error_exit_err(err);
-    }
     qdev_realize_or_exit(dev, NULL);
     sysbus_mmio_map(dev, 0, addr);
     return dev;

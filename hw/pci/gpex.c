@@ -180,12 +180,8 @@ DeviceState *gpex_host_create(hwaddr ecam_base, uint64_t ecam_size,
                               hwaddr mmio64_base, uint64_t mmio64_size,
                               hwaddr pio_base, uint64_t pio_size)
 {
-    GError *err = NULL;
-    DeviceState *dev = qdev_new(TYPE_GPEX_HOST, &err);
+    DeviceState *dev = qdev_new_or_exit(TYPE_GPEX_HOST);
 
-    if (!dev) {
-        error_exit_err(err);
-    }
     qdev_prop_set_uint64(dev, "ecam-size", ecam_size);
     qdev_prop_set_uint64(dev, "mmio32-base", mmio32_base);
     qdev_prop_set_uint64(dev, "mmio32-size", mmio32_size);

@@ -10,18 +10,26 @@
 #define MiB (1024 * 1024ULL)
 #define EM_RISCV 243
 
+/* An ELF image goes where its program headers say: returns its end, 0 on error. */
+static uint64_t load_riscv_elf(const char *filename, uint64_t *entry, GError **errp)
+{
+    ElfInfo info;
+
+    if (!load_elf(filename, EM_RISCV, 0, &info, errp)) {
+        return 0;
+    }
+    *entry = info.entry;
+    return info.highaddr;
+}
+
 uint64_t riscv_load_firmware(const char *filename, hwaddr addr, uint64_t max_size,
                              GError **errp)
 {
     int64_t size;
+    uint64_t entry;
 
     if (file_is_elf(filename)) {
-        ElfInfo info;
-
-        if (!load_elf(filename, EM_RISCV, 0, &info, errp)) {
-            return 0;
-        }
-        return info.highaddr;
+        return load_riscv_elf(filename, &entry, errp);
     }
     size = get_image_size(filename, errp);
     if (size < 0) {
@@ -44,13 +52,7 @@ uint64_t riscv_load_kernel(const char *filename, hwaddr start_addr,
     int64_t size;
 
     if (file_is_elf(filename)) {
-        ElfInfo info;
-
-        if (!load_elf(filename, EM_RISCV, 0, &info, errp)) {
-            return 0;
-        }
-        *entry = info.entry;
-        return info.highaddr;
+        return load_riscv_elf(filename, entry, errp);
     }
     if (start_addr >= ram_end) {
         error_setg(errp, "-kernel %s: no RAM left at 0x%" HWADDR_PRIx " to load it",

@@ -128,12 +128,8 @@ static void create_virtio_transports(VirtMachineState *s)
      * QEMU gives the first virtio device the transport at the top.
      */
     for (int i = VIRT_VIRTIO_COUNT - 1; i >= 0; i--) {
-        GError *err = NULL;
-        DeviceState *dev = qdev_new(TYPE_VIRTIO_MMIO, &err);
+        DeviceState *dev = qdev_new_or_exit(TYPE_VIRTIO_MMIO);
 
-        if (!dev) {
-            error_exit_err(err);
-        }
         qdev_realize_or_exit(dev, NULL);
         sysbus_mmio_map(dev, 0, virt_memmap[VIRT_VIRTIO].base +
                         i * virt_memmap[VIRT_VIRTIO].size);

@@ -182,12 +182,8 @@ type_init(rtc_register)
 
 DeviceState *goldfish_rtc_create(hwaddr addr, qemu_irq irq)
 {
-    GError *err = NULL;
-    DeviceState *dev = qdev_new(TYPE_GOLDFISH_RTC, &err);
+    DeviceState *dev = qdev_new_or_exit(TYPE_GOLDFISH_RTC);
 
-    if (!dev) {
-        error_exit_err(err);
-    }
     qdev_realize_or_exit(dev, NULL);
     sysbus_mmio_map(dev, 0, addr);
     sysbus_connect_irq(dev, 0, irq);

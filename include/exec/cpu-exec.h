@@ -69,6 +69,14 @@ void tb_invalidate_phys_range(hwaddr start, hwaddr end);
  * addresses stand for physical ones in user mode.
  */
 extern void (*tcg_user_code_page_hook)(uint64_t guest_page);
+/*
+ * User mode: an access at a guest address outside the reservation
+ * (tcg_set_guest_addr_mask) reached the slow path or the translator.
+ * linux-user sets this hook; it raises the guest fault (restoring the
+ * guest pc from host return address ra when ra != 0) and does not return.
+ */
+extern void (*tcg_user_bad_addr_hook)(CPUState *cpu, uint64_t addr, int access_type,
+                                      uintptr_t ra);
 
 /* Drop every translation (e.g. after changing how code is translated). */
 void tb_flush(CPUState *cpu);

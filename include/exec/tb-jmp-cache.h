@@ -10,7 +10,7 @@
 
 struct TranslationBlock;
 
-#define TB_JMP_CACHE_BITS 16
+#define TB_JMP_CACHE_BITS 12
 #define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
 #define TB_JMP_GROUP_BITS 8
 #define TB_JMP_GROUP (1u << TB_JMP_GROUP_BITS)
@@ -25,20 +25,15 @@ typedef struct TBJmpCache {
     TBJmpCacheEntry e[TB_JMP_CACHE_SIZE];
 } TBJmpCache;
 
-/* pc bits above the ones that pick the group */
-#define TB_JMP_HIGH_SHIFT (12 + TB_JMP_CACHE_BITS - TB_JMP_GROUP_BITS)
-
 /*
  * Index: the low page-number bits pick a group of TB_JMP_GROUP entries (a
- * page flush clears one group); the offset in the page, folded with the
- * higher page-number bits (pages that share a group must not share slots),
- * picks the entry. The x86-64 backend emits the same computation.
+ * page flush clears one group); the offset in the page, folded, picks the
+ * entry. The x86-64 backend emits the same computation.
  */
 static inline unsigned tb_jmp_cache_hash(uint64_t pc)
 {
     unsigned page = (unsigned)(pc >> 12) & (TB_JMP_CACHE_SIZE / TB_JMP_GROUP - 1);
-    unsigned in_page = (unsigned)((pc >> 1) ^ (pc >> (1 + TB_JMP_GROUP_BITS)) ^
-                                  (pc >> TB_JMP_HIGH_SHIFT)) & (TB_JMP_GROUP - 1);
+    unsigned in_page = (unsigned)((pc >> 1) ^ (pc >> (1 + TB_JMP_GROUP_BITS))) & (TB_JMP_GROUP - 1);
     return page * TB_JMP_GROUP + in_page;
 }
 

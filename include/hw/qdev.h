@@ -129,6 +129,8 @@ struct DeviceState {
 
 /* Create an instance with property defaults applied; NULL and error if unknown. */
 DeviceState *qdev_new(const char *name, GError **errp);
+/* qdev_new or exit with the error (boards create only types they know). */
+DeviceState *qdev_new_or_exit(const char *name);
 bool qdev_prop_set(DeviceState *dev, const char *name, const char *value, GError **errp);
 /* Typed shortcuts for boards (abort on programming errors). */
 void qdev_prop_set_uint32(DeviceState *dev, const char *name, uint32_t v);

@@ -219,6 +219,7 @@ typedef struct TCGContext {
     /* guest memory configuration (see tcg_set_guest_memory) */
     bool user_mode;
     uintptr_t guest_base;
+    uint64_t guest_addr_mask;    /* user mode: address bits that must be 0 (0: none) */
     intptr_t tlb_env_offset;     /* env-relative offset of CPUTLBFast (softmmu) */
     int tlb_nb_mmu;
 
@@ -265,6 +266,13 @@ void tcg_context_init(void);
  *  - user mode (linux-user): user_mode = true; guest address A is host
  *    address guest_base + A, no TLB.
  */
+/*
+ * User mode: guest addresses with any bit of mask set are outside the guest's
+ * reserved host range. Generated code sends them to the slow path, which
+ * raises a guest fault instead of touching host memory (see
+ * tcg_user_bad_addr_hook in exec/cpu-exec.h).
+ */
+void tcg_set_guest_addr_mask(uint64_t mask);
 void tcg_set_guest_memory(bool user_mode, uintptr_t guest_base,
                           intptr_t tlb_env_offset, int nb_mmu);
 /*

@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
+#include "test-main-loop.h"
 
 /* A front end that records what it receives and can refuse to receive. */
 typedef struct Sink {
@@ -229,20 +230,11 @@ static void make_arp_request(uint8_t f[42], uint32_t target)
     memcpy(f + 38, &target, 4);
 }
 
-/* Run the main loop until the sink has n frames (or 5 s pass). */
-static bool wait_frames(unsigned n)
+static bool has_frames(void *opaque)
 {
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    Sink *s = opaque;
 
-    while (sink.frames->len < n) {
-        if (g_get_monotonic_time() > deadline) {
-            return false;
-        }
-        if (!g_main_context_iteration(NULL, false)) {
-            g_usleep(1000);
-        }
-    }
-    return true;
+    return s->frames->len >= 1;
 }
 
 static void test_user_arp(void **state)
@@ -258,7 +250,7 @@ static void test_user_arp(void **state)
     nic = qemu_new_net_client(&sink_info, user, "nic", &sink);
     make_arp_request(req, 0x0a000202);                  /* who has 10.0.2.2? */
     qemu_send_packet(nic, req, sizeof(req));
-    assert_true(wait_frames(1));
+    assert_true(test_run_until(has_frames, &sink));
     reply = frame_data(0, &len);
     assert_true(len >= 42);
     assert_memory_equal(reply, "\x52\x54\x00\x12\x34\x56", 6);     /* to the guest */
@@ -306,7 +298,7 @@ static void test_user_hostfwd(void **state)
     /* a host connection makes slirp look for the guest: ARP for 10.0.2.15 */
     fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    assert_true(wait_frames(1));
+    assert_true(test_run_until(has_frames, &sink));
     f = frame_data(0, &len);
     assert_true(len >= 42);
     assert_memory_equal(f, "\xff\xff\xff\xff\xff\xff", 6);
@@ -314,29 +306,6 @@ static void test_user_hostfwd(void **state)
     assert_memory_equal(f + 38, "\x0a\x00\x02\x0f", 4);
     close(fd);
     qemu_del_net_client(nic);
-}
-
-/* Run the main loop until cond() holds (or 5 s pass). */
-static bool wait_for(bool (*cond)(void *), void *opaque)
-{
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
-
-    while (!cond(opaque)) {
-        if (g_get_monotonic_time() > deadline) {
-            return false;
-        }
-        if (!g_main_context_iteration(NULL, false)) {
-            g_usleep(1000);
-        }
-    }
-    return true;
-}
-
-static bool has_frames(void *opaque)
-{
-    Sink *s = opaque;
-
-    return s->frames->len >= 1;
 }
 
 static bool is_closed(void *opaque)
@@ -365,12 +334,12 @@ static void check_socket_pair(const char *opts_a, const char *opts_b)
     }
     /* b (connect/udp) sends first, which also lets a listener accept */
     qemu_send_packet(nic_b, big, sizeof(big));
-    assert_true(wait_for(has_frames, &sink));
+    assert_true(test_run_until(has_frames, &sink));
     assert_int_equal(sink.frames->len, 1);
     assert_memory_equal(frame_data(0, &len), big, sizeof(big));
     assert_int_equal(len, sizeof(big));
     qemu_send_packet(nic_a, (const uint8_t *)"back to b", 9);
-    assert_true(wait_for(has_frames, &other));
+    assert_true(test_run_until(has_frames, &other));
     assert_int_equal(g_bytes_get_size(g_ptr_array_index(other.frames, 0)), 9);
     qemu_del_net_client(nic_a);
     qemu_del_net_client(nic_b);
@@ -416,14 +385,14 @@ static void test_socket_bad_peer(void **state)
     fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
     assert_int_equal(send(fd, bad, sizeof(bad), 0), sizeof(bad));
-    assert_true(wait_for(is_closed, &fd));
+    assert_true(test_run_until(is_closed, &fd));
     close(fd);
     assert_int_equal(sink.frames->len, 0);
 
     fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
     assert_int_equal(send(fd, good, sizeof(good), 0), sizeof(good));
-    assert_true(wait_for(has_frames, &sink));
+    assert_true(test_run_until(has_frames, &sink));
     assert_memory_equal(frame_data(0, &len), "abc", 3);
     assert_int_equal(len, 3);
     close(fd);

@@ -1,10 +1,10 @@
 /* Unit tests for the memory API (softmmu/memory.c, softmmu/memory-access.c). */
 #include "tern/osdep.h"
 #include "exec/memory.h"
-#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
+#include "test-log.h"
 
 /* ---- a device that records its callbacks ---- */
 
@@ -51,28 +51,12 @@ static void assert_call(const Call *c, bool is_write, hwaddr addr, uint64_t val,
 
 /* ---- capturing -d guest_errors ---- */
 
-static char log_path[] = "/tmp/test-memory-log-XXXXXX";
-
-static void log_start(void)
-{
-    int fd = mkstemp(log_path);
-
-    assert_true(fd >= 0);
-    close(fd);
-    assert_true(log_set_file(log_path, NULL));
-    log_set_mask(LOG_GUEST_ERROR);
-}
-
 /* Stop logging; return what was logged (g_free it). */
 static char *log_stop(void)
 {
-    char *text = NULL;
+    char *text = test_log_read();
 
-    log_set_mask(0);
-    log_close();
-    assert_true(g_file_get_contents(log_path, &text, NULL, NULL));
-    unlink(log_path);
-    strcpy(log_path + strlen(log_path) - 6, "XXXXXX");
+    test_log_stop();
     return text;
 }
 
@@ -322,7 +306,7 @@ static void test_invalid_sizes_rejected(void **state)
     memory_region_init_io(&io, &ops, &d, "strict", 0x8);
     memory_region_add_subregion(&f->root, 0x4000, &io);
 
-    log_start();
+    test_log_start(LOG_GUEST_ERROR);
     assert_int_equal(address_space_load(&f->as, 0x4000, 8, &v), MEMTX_ERROR);
     assert_int_equal(v, 0);
     assert_int_equal(address_space_load(&f->as, 0x4000, 1, &v), MEMTX_ERROR);
@@ -382,7 +366,7 @@ static void test_unassigned(void **state)
     memset(ram.ram, 0xab, 0x10);
     memory_region_add_subregion(&f->root, 0x8010, &ram);
 
-    log_start();
+    test_log_start(LOG_GUEST_ERROR);
     memset(buf, 0xff, sizeof(buf));
     /* 0x10 unassigned bytes, then RAM */
     assert_int_equal(address_space_read(&f->as, 0x8000, buf, 0x20), MEMTX_DECODE_ERROR);

@@ -18,8 +18,11 @@ uint64_t helper_mret(CPURISCVState *env);
 uint64_t helper_sret(CPURISCVState *env);
 /* WFI: halt until an interrupt is pending (env->pc = next insn). */
 void helper_wfi(CPURISCVState *env);
+/* PAUSE: give the host CPU to other threads (a spinning hart's lock holder). */
+void helper_pause(void);
 void helper_sfence_vma(CPURISCVState *env);
-void helper_sfence_vma_page(CPURISCVState *env, uint64_t vaddr);
+uint64_t helper_sfence_vma_page(CPURISCVState *env, uint64_t vaddr, uint64_t pc);
+uint64_t helper_status_needs_exit(CPURISCVState *env, uint64_t tb_flags);
 
 /* A: desc = RVOp of the instruction; returns the old value (sign-extended for .w). */
 uint64_t helper_amo(CPURISCVState *env, uint64_t desc, uint64_t addr, uint64_t val);

@@ -1,5 +1,6 @@
 /* Helpers for system instructions, CSRs, atomics and Zbb/Zbc bit operations. */
 #include "tern/osdep.h"
+#include <sched.h>
 #include "exec/cputlb.h"
 #include "helper.h"
 #include "cpu-internal.h"
@@ -19,6 +20,19 @@ uint64_t helper_csrrw(CPURISCVState *env, uint64_t csrno, uint64_t value, uint64
         riscv_raise_exception(env, EXCP_ILLEGAL_INST, (uint32_t)insn, 0);
     }
     return old;
+}
+
+/*
+ * After a write to sstatus/mstatus: must the TB end? Yes if the TB flags
+ * changed (privilege of loads and stores, FS, TVM/TSR/TW) or if an
+ * interrupt is pending and enabled in mie (the write may have unmasked
+ * it; the execution loop decides). Masking interrupts (Linux's
+ * local_irq_save) needs neither.
+ */
+uint64_t helper_status_needs_exit(CPURISCVState *env, uint64_t tb_flags)
+{
+    return riscv_tb_flags(env) != (uint32_t)tb_flags ||
+           (riscv_effective_mip(env) & env->mie) != 0;
 }
 
 /* xRET (3.3.2): restore the interrupt enable and privilege saved at trap entry. */
@@ -52,11 +66,27 @@ void helper_wfi(CPURISCVState *env)
     CPUState *cs = env_cs(env);
 
     if (riscv_cpu_has_work(cs)) {
-        return;     /* an interrupt is already pending: WFI completes at once */
+        /*
+         * An interrupt is already pending: WFI completes at once (3.3.3).
+         * Guests that poll with WFI while one stays pending (OpenSBI 1.1's
+         * HSM wait with a stale MSIP) spin: give the host core away too.
+         */
+        sched_yield();
+        return;
     }
     cs->halted = true;
     cs->exception_index = EXCP_HLT;
     cpu_loop_exit(cs);
+}
+
+/*
+ * PAUSE (Zihintpause) marks a spin-wait loop. With more harts than host
+ * cores, the hart the spinner waits for may be preempted on this very core:
+ * yielding lets it run instead of burning the spinner's whole time slice.
+ */
+void helper_pause(void)
+{
+    sched_yield();
 }
 
 void helper_sfence_vma(CPURISCVState *env)
@@ -67,11 +97,16 @@ void helper_sfence_vma(CPURISCVState *env)
 /*
  * SFENCE.VMA with rs1 != x0 orders only the leaf entries for that address
  * (privileged spec 4.2.1). The TLB holds leaves only and no ASID tags, so
- * dropping that page in every address space is enough.
+ * dropping that page in every address space is enough. Returns whether the
+ * rest of the current TB (at pc, reaching at most into the next page) may
+ * have been fetched through the dropped entry: then it must end.
  */
-void helper_sfence_vma_page(CPURISCVState *env, uint64_t vaddr)
+uint64_t helper_sfence_vma_page(CPURISCVState *env, uint64_t vaddr, uint64_t pc)
 {
+    uint64_t page = vaddr & TARGET_PAGE_MASK, code = pc & TARGET_PAGE_MASK;
+
     tlb_flush_page(env_cs(env), vaddr);
+    return page == code || page == code + TARGET_PAGE_SIZE;
 }
 
 /* ---- A ---- */

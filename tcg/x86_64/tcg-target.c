@@ -494,9 +494,21 @@ static void tcg_out_tlb_probe(TCGContext *s, TCGLdstLabel *l, int addr, MemOp me
                                     : offsetof(CPUTLBEntry, addr_write));
 
     if (s->user_mode) {
-        if (a_bits) {
-            tcg_out_modrm(s, OPC_GRP3_Ev, 0, addr);   /* test addr, imm */
-            tcg_out32(s, (uint32_t)a_mask);
+        /*
+         * One test catches both a misaligned address and one outside the
+         * guest's reservation; an access that starts inside and runs past
+         * its end hits the guard pages linux-user maps after it.
+         */
+        uint64_t bad = a_mask | s->guest_addr_mask;
+
+        if (bad) {
+            if (bad == (uint64_t)(int32_t)bad) {
+                tcg_out_modrm(s, OPC_GRP3_Ev + P_REXW, 0, addr);   /* test addr, imm32 */
+                tcg_out32(s, (uint32_t)bad);
+            } else {
+                tcg_out_movi(s, TCG_TYPE_I64, s0, bad);
+                tcg_out_modrm(s, OPC_TESTL + P_REXW, s0, addr);    /* test addr, s0 */
+            }
             tcg_out_opc(s, OPC_JCC_long + JCC_JNE, 0, 0, 0);
             l->label_off = tcg_current_code_size(s);
             tcg_out32(s, 0);
@@ -801,9 +813,6 @@ static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
     tcg_out_mov(s, TCG_TYPE_I64, R_SI, R_AX);
     tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, R_SI, 1 + TB_JMP_GROUP_BITS);
     tcg_out_modrm(s, OPC_ARITH_GvEv + (ARITH_XOR << 3), R_CX, R_SI);
-    tcg_out_mov(s, TCG_TYPE_I64, R_SI, R_AX);
-    tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, R_SI, TB_JMP_HIGH_SHIFT);
-    tcg_out_modrm(s, OPC_ARITH_GvEv + (ARITH_XOR << 3), R_CX, R_SI);
     tcg_out_arithi(s, ARITH_AND, TCG_TYPE_I32, R_CX, TB_JMP_GROUP - 1);
     tcg_out_mov(s, TCG_TYPE_I64, R_SI, R_AX);
     tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, R_SI, 12);
@@ -813,37 +822,25 @@ static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
     tcg_out_shifti(s, SHIFT_SHL, TCG_TYPE_I32, R_CX, 4);
     _Static_assert(sizeof(TBJmpCacheEntry) == 16, "TBJmpCacheEntry size");
 
-    /* probe slot h, then its pair h ^ 1 (see tb_lookup) */
-    for (int way = 0; way < 2; way++) {
-        if (way) {
-            for (int i = 0; i < n; i++) {
-                tcg_patch32(s, s->code_buf + miss[i],
-                            (uint32_t)(tcg_current_code_size(s) - (miss[i] + 4)));
-            }
-            n = 0;
-            tcg_out_arithi(s, ARITH_XOR, TCG_TYPE_I32, R_CX, sizeof(TBJmpCacheEntry));
-        }
-        /* entry.gen == cache.gen */
-        tcg_out_ld(s, TCG_TYPE_I64, R_SI, R_DX, offsetof(TBJmpCache, gen));
-        tcg_out_modrm_sib_offset(s, OPC_ARITH_GvEv + (ARITH_CMP << 3) + P_REXW, R_SI, R_DX, R_CX,
-                                 0, offsetof(TBJmpCache, e) + offsetof(TBJmpCacheEntry, gen));
-        tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
-        tcg_out_modrm_sib_offset(s, OPC_MOVL_GvEv + P_REXW, R_SI, R_DX, R_CX, 0,
-                                 offsetof(TBJmpCache, e) + offsetof(TBJmpCacheEntry, tb));
-        tcg_out_modrm(s, OPC_TESTL + P_REXW, R_SI, R_SI);
-        tcg_out_jcc_fwd(s, JCC_JE, &miss[n++]);
-        tcg_out_modrm_offset(s, OPC_ARITH_GvEv + (ARITH_CMP << 3) + P_REXW, R_AX, R_SI,
-                             offsetof(TranslationBlock, pc));
-        tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
-        tcg_out_modrm_offset(s, OPC_ARITH_EvIz, ARITH_CMP, R_SI,
-                             offsetof(TranslationBlock, flags));
-        tcg_out32(s, flags);
-        tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
-        tcg_out_modrm_offset(s, OPC_GRP3_Ev, 0, R_SI, offsetof(TranslationBlock, cflags));
-        tcg_out32(s, CF_INVALID);
-        tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
-        tcg_out_modrm_offset(s, OPC_GRP5, EXT5_JMPN_Ev, R_SI, offsetof(TranslationBlock, tc.ptr));
-    }
+    /* entry.gen == cache.gen */
+    tcg_out_ld(s, TCG_TYPE_I64, R_SI, R_DX, offsetof(TBJmpCache, gen));
+    tcg_out_modrm_sib_offset(s, OPC_ARITH_GvEv + (ARITH_CMP << 3) + P_REXW, R_SI, R_DX, R_CX, 0,
+                             offsetof(TBJmpCache, e) + offsetof(TBJmpCacheEntry, gen));
+    tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
+    tcg_out_modrm_sib_offset(s, OPC_MOVL_GvEv + P_REXW, R_SI, R_DX, R_CX, 0,
+                             offsetof(TBJmpCache, e) + offsetof(TBJmpCacheEntry, tb));
+    tcg_out_modrm(s, OPC_TESTL + P_REXW, R_SI, R_SI);
+    tcg_out_jcc_fwd(s, JCC_JE, &miss[n++]);
+    tcg_out_modrm_offset(s, OPC_ARITH_GvEv + (ARITH_CMP << 3) + P_REXW, R_AX, R_SI,
+                         offsetof(TranslationBlock, pc));
+    tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
+    tcg_out_modrm_offset(s, OPC_ARITH_EvIz, ARITH_CMP, R_SI, offsetof(TranslationBlock, flags));
+    tcg_out32(s, flags);
+    tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
+    tcg_out_modrm_offset(s, OPC_GRP3_Ev, 0, R_SI, offsetof(TranslationBlock, cflags));
+    tcg_out32(s, CF_INVALID);
+    tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
+    tcg_out_modrm_offset(s, OPC_GRP5, EXT5_JMPN_Ev, R_SI, offsetof(TranslationBlock, tc.ptr));
 
     /* miss: the lookup helper (which also fills the cache) */
     for (int i = 0; i < n; i++) {

@@ -119,6 +119,16 @@ class Console:
             self.proc.wait()
         os.close(self.fd)
 
+    # "with Console(...) as c:" ends the emulator and shows its console
+    # output however the dialogue went
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        print(self.text())
+        return False
+
     def text(self):
         return self.log.decode(errors="replace").replace("\r", "")
 
@@ -177,17 +187,13 @@ def run_opensbi(emu, images, workdir, variant, timeout):
     payload = build_program(workdir, mmode=False)
     argv = [emu, "-M", "virt", "-smp", "1", "-m", "256M", "-nographic",
             "-bios", os.path.join(images, "opensbi-%s.bin" % variant), "-kernel", payload]
-    c = Console(os.path.basename(emu), argv, images, timeout)
-    try:
+    with Console(os.path.basename(emu), argv, images, timeout) as c:
         c.expect(r"OpenSBI v1\.1")
         c.expect(r"Platform Name\s*: riscv-virtio,qemu")
         c.expect(r"Platform HART Count\s*: 1")
         c.expect(r"Boot HART Base ISA\s*: rv64\S+")
         m = c.expect(r"PAYLOAD hart=(\S+) fdt=(\S+)\s*\n.*(PAYLOAD-\w+)\r*\n")
         status = c.wait_exit()
-    finally:
-        c.close()
-        print(c.text())
     text = c.text()
     if m.group(3) != b"PAYLOAD-OK":
         raise TestFailure("payload: a1 does not point at a device tree")
@@ -206,6 +212,14 @@ UBOOT_MUST_MATCH = ["version", "DRAM bank", "-> start", "-> size", "baudrate", "
 UBOOT_INFO = ["relocaddr", "fdt_blob", "fdt_size", "flashstart"]
 
 
+def uboot_poweroff(c):
+    """At the U-Boot prompt: power off, which must end the emulator with status 0."""
+    c.send("poweroff\r")
+    status = c.wait_exit()
+    if status != 0:
+        raise TestFailure("exit status %d after U-Boot poweroff, expected 0" % status)
+
+
 def run_uboot(emu, images, workdir, variant, timeout):
     argv = [emu, "-M", "virt", "-smp", "1", "-m", "256M", "-nographic"]
     if variant == "mmode":
@@ -213,8 +227,7 @@ def run_uboot(emu, images, workdir, variant, timeout):
     else:
         argv += ["-bios", os.path.join(images, "opensbi-fw_jump.bin"),
                  "-kernel", os.path.join(images, "u-boot-qemu-riscv64_smode.bin")]
-    c = Console(os.path.basename(emu), argv, images, timeout)
-    try:
+    with Console(os.path.basename(emu), argv, images, timeout) as c:
         if variant == "smode":
             c.expect(r"OpenSBI v1\.1")
         c.expect(r"U-Boot 2023\.01\+dfsg-2\+deb12u3")
@@ -231,13 +244,7 @@ def run_uboot(emu, images, workdir, variant, timeout):
         c.send("pci\r")
         pci = c.expect(r"(00\.00\.00 +0x1b36 +0x0008 +[^\r\n]*?) *\r*\n")
         c.expect(r"=> ")
-        c.send("poweroff\r")
-        status = c.wait_exit()
-    finally:
-        c.close()
-        print(c.text())
-    if status != 0:
-        raise TestFailure("exit status %d after U-Boot poweroff, expected 0" % status)
+        uboot_poweroff(c)
     text = c.text()
     fields = {k: field(text, k) for k in UBOOT_MUST_MATCH + UBOOT_INFO}
     fields["version"] = version.group(1).decode()
@@ -253,8 +260,7 @@ def run_uboot_linux(emu, images, workdir, variant, timeout):
             "-kernel", os.path.join(images, "u-boot-qemu-riscv64_smode.bin"),
             "-device", "loader,file=%s,addr=0x84000000" % os.path.join(images, "rv64-Image"),
             "-device", "loader,file=%s,addr=0x88000000" % initrd]
-    c = Console(os.path.basename(emu), argv, images, timeout)
-    try:
+    with Console(os.path.basename(emu), argv, images, timeout) as c:
         c.expect(r"Hit any key to stop autoboot")
         c.send("\r")
         c.expect(r"=> ")
@@ -274,13 +280,7 @@ def run_uboot_linux(emu, images, workdir, variant, timeout):
         c.expect(r"Hit any key to stop autoboot")
         c.send("\r")
         c.expect(r"=> ")
-        c.send("poweroff\r")
-        status = c.wait_exit()
-    finally:
-        c.close()
-        print(c.text())
-    if status != 0:
-        raise TestFailure("exit status %d after U-Boot poweroff, expected 0" % status)
+        uboot_poweroff(c)
     return {"linux": linux.group(1).decode()}
 
 
@@ -289,13 +289,9 @@ def run_baremetal(emu, images, workdir, variant, timeout):
     expect_status = 5 if variant == "exit-code" else 0
     elf = build_program(workdir, mmode=True, exit_code=expect_status)
     argv = [emu, "-M", "virt", "-smp", "1", "-nographic", "-bios", "none", "-kernel", elf]
-    c = Console(os.path.basename(emu), argv, workdir, timeout)
-    try:
+    with Console(os.path.basename(emu), argv, workdir, timeout) as c:
         m = c.expect(r"PAYLOAD hart=(\S+) fdt=(\S+)\s*\n.*(PAYLOAD-\w+)\r*\n")
         status = c.wait_exit()
-    finally:
-        c.close()
-        print(c.text())
     if m.group(3) != b"PAYLOAD-OK":
         raise TestFailure("bare-metal program: a1 does not point at a device tree")
     if status != expect_status:

@@ -24,7 +24,8 @@ and the host see. One CASE per meson test (tests/guest/meson.build):
   blk-iothread            disk writes happen on a host thread other than the vCPUs'
   rng                     /dev/hwrng delivers bytes from virtio-rng
   sbi-smpN                S-mode payload under OpenSBI (sbi-smp.c): SBI HSM start,
-                          stop and restart of N-1 harts, IPIs, remote fences
+                          stop and restart of N-1 harts, IPIs (and 1000 IPI
+                          ping-pongs into WFI per round), remote fences
   virtio-garbage          bare-metal hostile driver (virtio-garbage.c): Tern keeps
                           running, the devices still work, -d guest_errors logged it
 
@@ -237,8 +238,10 @@ def case_boot(r, smp, fw):
     text = g.text()
     check(('OpenSBI' in text) and ('Linux version' in text), 'OpenSBI %s started Linux' % fw)
     m = re.search(r'CPUS=(\d+) ONLINE=(\S+)', text)
-    check(m and m.group(1) == str(smp), '/proc/cpuinfo lists %d harts (%s)' %
-          (smp, m and m.group(1)))
+    # on failure, say what Linux said about bringing the harts up
+    smp_lines = '; '.join(re.findall(r'(?:smp: |CPU\d+: failed)[^\r\n]*', text))
+    check(m and m.group(1) == str(smp), '/proc/cpuinfo lists %d harts (%s) [%s]' %
+          (smp, m and m.group(1), smp_lines))
     online = '0' if smp == 1 else '0-%d' % (smp - 1)
     check(m.group(2) == online, 'harts %s online (%s)' % (online, m.group(2)))
     check(text.count(busybox_sha) == jobs, '%d parallel sha256sum jobs got the right hash' % jobs)
@@ -467,7 +470,8 @@ def case_sbi_smp(r, smp, elf):
     text = g.text()
     for round_ in (1, 2):
         for what in ('hart_start of every other hart', 'send_ipi reached every hart 3 times',
-                     'remote_sfence_vma and remote_fence_i', 'hart_stop of every other hart'):
+                     'IPI ping-pong with WFI, none lost', 'remote_sfence_vma and remote_fence_i',
+                     'hart_stop of every other hart'):
             check('round %d: %s' % (round_, what) in text, 'round %d: %s' % (round_, what))
     check('SBI-SMP PASS harts=%d' % smp in text, 'payload passed with %d harts' % smp)
     check(status == 0, 'exit status 0 after SBI system_reset shutdown (got %s)' % status)

@@ -7,6 +7,10 @@
  *                     and a second start of the stopped harts;
  *   IPI  (chapter 7): send_ipi reaches every hart as a supervisor software
  *                     interrupt (OpenSBI sends it through the ACLINT MSWI);
+ *                     then PINGS ping-pongs in which the other harts sleep in
+ *                     WFI between IPIs: a wake-up lost by the emulator (a
+ *                     vCPU thread sleeping through an MSIP write) leaves a
+ *                     hart asleep and fails the test after TIMEOUT;
  *   RFENCE (ch. 8):   after the boot hart remaps a page the other harts are
  *                     reading, remote_sfence_vma makes them see the new page;
  *                     remote_fence_i returns success;
@@ -20,6 +24,7 @@
 #define MAGIC           0x5ec0dull      /* opaque of the harts we start */
 #define TEST_VA         0x40000000ul    /* remapped between page_a and page_b */
 #define TIMEOUT         20000000ul      /* 2 s of the 10 MHz timebase */
+#define PINGS           1000            /* IPI round trips per round */
 
 #define EXT_BASE        0x10
 #define EXT_IPI         0x735049
@@ -56,6 +61,8 @@ static volatile uint64_t seen[MAX_HARTS];
 static volatile unsigned long ipis[MAX_HARTS];
 static volatile unsigned long bad_trap[MAX_HARTS];
 static volatile bool stop_req[MAX_HARTS];
+static volatile unsigned long pong[MAX_HARTS];  /* ipis[h] as seen after a WFI */
+static volatile bool pingpong;                  /* the other harts run ping_loop() */
 
 static struct sbiret sbi(unsigned long ext, unsigned long fid, unsigned long a0,
                          unsigned long a1, unsigned long a2, unsigned long a3)
@@ -152,6 +159,24 @@ void s_trap(void)
     }
 }
 
+/*
+ * Sleep in WFI until the next IPI, then answer with its count in pong[h].
+ * SIE is off between the check and the WFI, so an IPI arriving in between
+ * stays pending and WFI returns at once (privileged spec 3.3.3); it is taken
+ * when SIE is set again.
+ */
+static void ping_loop(unsigned long h)
+{
+    while (pingpong) {
+        __asm__ volatile("csrc sstatus, %0" :: "r"(2ul) : "memory");
+        if (pong[h] == ipis[h] && pingpong) {
+            __asm__ volatile("wfi" ::: "memory");
+        }
+        __asm__ volatile("csrs sstatus, %0" :: "r"(2ul) : "memory");
+        pong[h] = ipis[h];
+    }
+}
+
 static void __attribute__((noreturn)) secondary(unsigned long h)
 {
     /* Sv39 on the shared tables; the code and data are identity mapped */
@@ -161,6 +186,9 @@ static void __attribute__((noreturn)) secondary(unsigned long h)
     checkin[h]++;
     for (;;) {
         seen[h] = *(volatile uint64_t *)TEST_VA;
+        if (pingpong) {
+            ping_loop(h);
+        }
         if (stop_req[h]) {
             __asm__ volatile("csrw satp, zero; sfence.vma" ::: "memory");
             sbi(EXT_HSM, 1, 0, 0, 0, 0);        /* hart_stop: does not return */
@@ -211,6 +239,43 @@ static void wait_status(unsigned long h, long want)
     while ((r = sbi(EXT_HSM, 2, h, 0, 0, 0)).value != want) {
         if (r.error || now() > end) {
             fail(want == HSM_STOPPED ? "hart did not stop" : "hart not started", h, r.value);
+        }
+    }
+}
+
+static void send_ipi(unsigned long mask, unsigned long boot)
+{
+    struct sbiret r = sbi(EXT_IPI, 0, mask, 0, 0, 0);
+
+    if (r.error) {
+        fail("send_ipi", boot, r.error);
+    }
+}
+
+/*
+ * PINGS IPIs, to one other hart at a time in turn (so no other wake-up can
+ * hide a lost one), each sent once the last was answered.
+ */
+static void ping_pong(unsigned long others, unsigned long boot)
+{
+    unsigned long want[MAX_HARTS], h = 0;
+
+    for (unsigned long i = 0; i < MAX_HARTS; i++) {
+        want[i] = ipis[i];      /* no IPI in flight: the last ones were counted */
+    }
+    pingpong = true;
+    for (unsigned long k = 0; k < PINGS; k++) {
+        do {
+            h = (h + 1) % MAX_HARTS;
+        } while (!(others >> h & 1));
+        send_ipi(1ul << h, boot);
+        wait_for(&pong[h], ++want[h], "IPI lost: hart still asleep in WFI", h);
+    }
+    pingpong = false;
+    send_ipi(others, boot);     /* wake them out of ping_loop() */
+    for (h = 0; h < MAX_HARTS; h++) {
+        if (others >> h & 1) {
+            wait_for(&ipis[h], want[h] + 1, "IPI not received", h);
         }
     }
 }
@@ -276,11 +341,7 @@ static void primary(unsigned long boot)
         puts_(": hart_start of every other hart\n");
 
         for (unsigned long k = 1; k <= 3; k++) {
-            struct sbiret r = sbi(EXT_IPI, 0, others, 0, 0, 0);
-
-            if (r.error) {
-                fail("send_ipi", boot, r.error);
-            }
+            send_ipi(others, boot);
             for (unsigned long h = 0; h < MAX_HARTS; h++) {
                 if (others >> h & 1) {
                     wait_for(&ipis[h], ipi_base[h] + k, "IPI not received", h);
@@ -290,6 +351,11 @@ static void primary(unsigned long boot)
         puts_("  round ");
         putnum(round);
         puts_(": send_ipi reached every hart 3 times\n");
+
+        ping_pong(others, boot);
+        puts_("  round ");
+        putnum(round);
+        puts_(": IPI ping-pong with WFI, none lost\n");
 
         /* remap TEST_VA under the running harts; only the remote fence makes them see it */
         page = page == page_a ? page_b : page_a;

@@ -1,5 +1,6 @@
-/* Scratch directories for unit tests (see test-tmpdir.h). */
+/* Scratch directories and files for unit tests (see test-tmpdir.h). */
 #include "tern/osdep.h"
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include "test-tmpdir.h"
 
@@ -13,6 +14,25 @@ char *test_tmpdir_new(const char *tmpl)
         exit(1);
     }
     return dir;
+}
+
+char *test_tmpfile_new(const char *tmpl, const void *data, size_t len)
+{
+    char *path;
+    int fd = g_file_open_tmp(tmpl, &path, NULL);
+    bool ok;
+
+    if (fd < 0) {
+        return NULL;
+    }
+    ok = write(fd, data, len) == (ssize_t)len;
+    close(fd);
+    if (!ok) {
+        unlink(path);
+        g_free(path);
+        return NULL;
+    }
+    return path;
 }
 
 /* Depth-first: a directory can only go once it is empty. */

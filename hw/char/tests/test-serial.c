@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include "hw/char/serial_state.h"
 #include "../../misc/tests/device-test.h"
+#include "test-tmpdir.h"
 
 enum { RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4,
        LSR = 5, MSR = 6, SCR = 7 };
@@ -26,10 +27,9 @@ static Fixture *make(unsigned regshift)
     g_autofree char *label = g_strdup_printf("sertest%d", n++);
     g_autofree char *spec = NULL;
     Chardev *chr;
-    int fd = g_file_open_tmp("tern-serial-XXXXXX", &f->outfile, &err);
 
-    assert_true(fd >= 0);
-    close(fd);
+    f->outfile = test_tmpfile_new("tern-serial-XXXXXX", "", 0);
+    assert_non_null(f->outfile);
     spec = g_strdup_printf("file:%s", f->outfile);
     chr = qemu_chr_new(label, spec, &err);
     assert_non_null(chr);
@@ -59,8 +59,7 @@ static int teardown(void **state)
 {
     Fixture *f = *state;
 
-    memory_region_del_subregion(get_system_memory(), device_mmio(f->dev, 0));
-    qdev_delete(f->dev);
+    device_test_destroy(f->dev);
     irq_sink_free(&f->sink);
     unlink(f->outfile);
     g_free(f->outfile);
@@ -279,15 +278,14 @@ static void test_port_io(void **state)
 {
     IrqSink sink;
     GError *err = NULL;
-    g_autofree char *path = NULL;
-    int fd = g_file_open_tmp("tern-serial-XXXXXX", &path, &err);
+    g_autofree char *path = test_tmpfile_new("tern-serial-XXXXXX", "", 0);
     g_autofree char *spec = g_strdup_printf("file:%s", path);
     Chardev *chr = qemu_chr_new("sertest-pio", spec, &err);
     AddressSpace *io = get_system_io_space();
     uint64_t v = 0;
     char *out;
 
-    close(fd);
+    assert_non_null(path);
     assert_non_null(chr);
     irq_sink_init(&sink);
     DeviceState *dev = serial_create(get_system_io(), 0x3f8, 0, sink.lines[4], chr);

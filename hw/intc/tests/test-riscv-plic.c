@@ -32,8 +32,7 @@ static int teardown(void **state)
 {
     Fixture *f = *state;
 
-    memory_region_del_subregion(get_system_memory(), device_mmio(f->plic, 0));
-    qdev_delete(f->plic);
+    device_test_destroy(f->plic);
     irq_sink_free(&f->sink);
     g_free(f);
     return 0;

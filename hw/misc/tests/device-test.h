@@ -1,5 +1,6 @@
 /*
- * Helpers for the device unit tests of hw/char, hw/intc, hw/misc, hw/rtc:
+ * Helpers for the device unit tests of hw/char, hw/intc, hw/misc, hw/rtc,
+ * hw/pci and hw/virtio:
  * register access through the memory API, IRQ sinks that record line levels,
  * and running the main loop's timers without a main loop.
  * (cmocka: include after <setjmp.h> and <cmocka.h>.)
@@ -84,6 +85,13 @@ static inline void poke_randomly(DeviceState *dev, unsigned n, guint32 seed)
         assert_true(r == MEMTX_OK || r == MEMTX_ERROR);
     }
     g_rand_free(rand);
+}
+
+/* Unmap mmio region 0 of dev from the system address space and delete dev. */
+static inline void device_test_destroy(DeviceState *dev)
+{
+    memory_region_del_subregion(get_system_memory(), device_mmio(dev, 0));
+    qdev_delete(dev);
 }
 
 /* Device tests run like device callbacks do: with the big lock, VM running

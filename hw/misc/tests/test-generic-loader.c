@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "test-tmpdir.h"
 #include <elf.h>
 #include <unistd.h>
 #include "hw/qdev.h"
@@ -34,12 +35,9 @@ static DeviceState *add(const char *opts, GError **errp)
 
 static char *temp_file(const void *data, size_t len)
 {
-    char *path;
-    int fd = g_file_open_tmp("tern-loader-XXXXXX", &path, NULL);
+    char *path = test_tmpfile_new("tern-loader-XXXXXX", data, len);
 
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, data, len), (ssize_t)len);
-    close(fd);
+    assert_non_null(path);
     return path;
 }
 

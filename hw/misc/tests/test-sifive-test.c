@@ -11,12 +11,6 @@ static DeviceState *make(void)
     return sifive_test_create(0x100000);
 }
 
-static void destroy(DeviceState *dev)
-{
-    memory_region_del_subregion(get_system_memory(), device_mmio(dev, 0));
-    qdev_delete(dev);
-}
-
 /* The exit status the main loop would end with, or -1 if it would go on. */
 static int requested_exit(void)
 {
@@ -32,7 +26,7 @@ static void test_pass(void **state)
     assert_int_equal(requested_exit(), -1);
     reg_write(dev, 0, SIFIVE_TEST_PASS, 4);
     assert_int_equal(requested_exit(), 0);
-    destroy(dev);
+    device_test_destroy(dev);
 }
 
 static void test_fail_code(void **state)
@@ -43,7 +37,7 @@ static void test_fail_code(void **state)
     assert_int_equal(requested_exit(), 42);
     reg_write(dev, 0, SIFIVE_TEST_PASS, 2);      /* 16-bit writes work too */
     assert_int_equal(requested_exit(), 0);
-    destroy(dev);
+    device_test_destroy(dev);
 }
 
 static int resets;
@@ -65,7 +59,7 @@ static void test_reset_and_junk(void **state)
     assert_int_equal(requested_exit(), -1);      /* a reset does not end the program */
     assert_int_equal(resets, 1);
     assert_int_equal(reg_read(dev, 0, 4), 0);
-    destroy(dev);
+    device_test_destroy(dev);
 }
 
 int main(void)

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "test-tmpdir.h"
 #include "hw/riscv/boot.h"
 #include "hw/loader.h"
 #include "exec/memory.h"
@@ -80,12 +81,10 @@ static char *temp_file(size_t len, uint8_t fill)
 {
     g_autofree uint8_t *data = g_malloc(len);
     char *path;
-    int fd = g_file_open_tmp("tern-boot-XXXXXX", &path, NULL);
 
-    assert_true(fd >= 0);
     memset(data, fill, len);
-    assert_int_equal(write(fd, data, len), (ssize_t)len);
-    close(fd);
+    path = test_tmpfile_new("tern-boot-XXXXXX", data, len);
+    assert_non_null(path);
     return path;
 }
 

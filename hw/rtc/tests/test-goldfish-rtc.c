@@ -29,8 +29,7 @@ static int teardown(void **state)
 {
     Fixture *f = *state;
 
-    memory_region_del_subregion(get_system_memory(), device_mmio(f->rtc, 0));
-    qdev_delete(f->rtc);
+    device_test_destroy(f->rtc);
     irq_sink_free(&f->sink);
     g_free(f);
     return 0;

@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
+#include "test-main-loop.h"
 #include "test-tmpdir.h"
 
 #define BUF         (VG_RAM_BASE + 0x10000)
@@ -36,42 +37,24 @@ static int teardown(void **state)
     return 0;
 }
 
+typedef struct UsedWait {
+    VgQueue *q;
+    uint32_t *id, *len;
+} UsedWait;
+
+static bool has_used(void *opaque)
+{
+    UsedWait *w = opaque;
+
+    return vg_next_used(w->q, w->id, w->len);
+}
+
 /* Iterate the main context until queue qu has a used entry (or 5 s pass). */
 static bool wait_used(VgQueue *qu, uint32_t *id, uint32_t *len)
 {
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    UsedWait w = { qu, id, len };
 
-    while (!vg_next_used(qu, id, len)) {
-        if (g_get_monotonic_time() > deadline) {
-            return false;
-        }
-        if (!g_main_context_iteration(NULL, false)) {
-            g_usleep(1000);
-        }
-    }
-    return true;
-}
-
-static DeviceState *add_device(const char *optstr)
-{
-    GError *err = NULL;
-    DeviceState *dev = qdev_device_add(optstr, &err);
-
-    if (!dev) {
-        fail_msg("%s: %s", optstr, err->message);
-    }
-    return dev;
-}
-
-static void expect_add_error(const char *optstr, const char *msg)
-{
-    GError *err = NULL;
-
-    assert_null(qdev_device_add(optstr, &err));
-    if (!strstr(err->message, msg)) {
-        fail_msg("%s: unexpected error: %s", optstr, err->message);
-    }
-    g_error_free(err);
+    return test_run_until(has_used, &w);
 }
 
 /* ---- virtio-blk ---- */
@@ -145,7 +128,7 @@ static void test_blk_config(void **state)
     g_autofree char *id = make_disk(false);
     g_autofree char *opt = g_strdup_printf("virtio-blk-device,drive=%s", id);
 
-    add_device(opt);
+    vg_add_device(opt);
     assert_int_equal(vg_rd(0, 0x008), VIRTIO_ID_BLOCK);
     assert_int_equal(config64(0, 0), SECTORS);
     assert_int_equal(vg_rd(0, 0x100 + 20), 512);          /* blk_size */
@@ -164,7 +147,7 @@ static void test_blk_read_write(void **state)
     g_autofree char *opt = g_strdup_printf("virtio-blk-device,drive=%s,serial=SER-0042", id);
     uint32_t len;
 
-    add_device(opt);
+    vg_add_device(opt);
     vg_driver_init(0, VG_F_V1, q, 1);
 
     /* read two sectors from sector 3 */
@@ -205,7 +188,7 @@ static void test_blk_read_write(void **state)
     /* unknown request type */
     assert_int_equal(blk_request(99, 0, true, 512, &len), 2);
     assert_false(virtio_mmio_get_device(vg_transport[0])->broken);
-    g_autofree char *log = vg_log();
+    g_autofree char *log = test_log_read();
     assert_non_null(strstr(log, "virtio-blk: request for sector 2047 + 1024 bytes beyond the "
                            "end of the 2048-sector disk"));
     assert_non_null(strstr(log, "virtio-blk: 100-byte read is not a whole number of sectors"));
@@ -224,7 +207,7 @@ static void test_blk_discard_write_zeroes(void **state)
     g_autofree char *opt = g_strdup_printf("virtio-blk-device,drive=%s", id);
     uint32_t len;
 
-    add_device(opt);
+    vg_add_device(opt);
     vg_driver_init(0, VG_F_V1 | (1ull << 13) | (1ull << 14), q, 1);
 
     put_segment(20, 2, 0);
@@ -252,7 +235,7 @@ static void test_blk_read_only(void **state)
     g_autofree char *opt = g_strdup_printf("virtio-blk-device,drive=%s", id);
     uint32_t len;
 
-    add_device(opt);
+    vg_add_device(opt);
     vg_wr(0, 0x014, 0);
     assert_true(vg_rd(0, 0x010) & (1u << 5));               /* RO */
     vg_driver_init(0, VG_F_V1 | (1ull << 5), q, 1);
@@ -271,10 +254,10 @@ static void test_blk_async_and_errors(void **state)
     g_autofree char *opt = g_strdup_printf("virtio-blk-device,drive=%s", id);
     uint32_t used_id, len;
 
-    expect_add_error("virtio-blk-device", "-device virtio-blk-device: drive=ID is required");
-    expect_add_error("virtio-blk-device,drive=nope", "drive 'nope' not found");
-    add_device(opt);
-    expect_add_error(opt, "is already in use by virtio-blk-device");
+    vg_expect_add_error("virtio-blk-device", "-device virtio-blk-device: drive=ID is required");
+    vg_expect_add_error("virtio-blk-device,drive=nope", "drive 'nope' not found");
+    vg_add_device(opt);
+    vg_expect_add_error(opt, "is already in use by virtio-blk-device");
 
     /* the notification only queues the read: it completes on the main loop */
     vg_driver_init(0, VG_F_V1, q, 1);
@@ -295,7 +278,7 @@ static void test_blk_async_and_errors(void **state)
     vg_put_desc(q[0].desc, 1, BUF + 0x80, 1, VIRTQ_DESC_F_WRITE, 0);
     vg_offer(&q[0], 0);
     assert_true(virtio_mmio_get_device(vg_transport[0])->broken);
-    g_autofree char *log = vg_log();
+    g_autofree char *log = test_log_read();
     assert_non_null(strstr(log, "virtio-blk-device: request without a 16-byte header or a "
                            "status byte"));
 }
@@ -307,7 +290,7 @@ static void test_rng(void **state)
     uint32_t id, len;
     bool nonzero = false;
 
-    add_device("virtio-rng-device");
+    vg_add_device("virtio-rng-device");
     assert_int_equal(vg_rd(0, 0x008), VIRTIO_ID_RNG);
     vg_driver_init(0, VG_F_V1, q, 1);
     vg_put_desc(q[0].desc, 0, BUF, 40, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
@@ -339,16 +322,16 @@ static void test_console(void **state)
     GError *err = NULL;
     uint32_t id, len;
 
-    expect_add_error("virtconsole,chardev=conout", "no free virtio-serial-bus");
+    vg_expect_add_error("virtconsole,chardev=conout", "no free virtio-serial-bus");
     assert_non_null(qemu_chr_new_from_opts(file_opt, &err));
     /* output through the built-in port */
-    add_device("virtio-serial-device,chardev=conout");
+    vg_add_device("virtio-serial-device,chardev=conout");
     assert_int_equal(vg_rd(0, 0x008), VIRTIO_ID_CONSOLE);
-    expect_add_error("virtconsole", "-device virtconsole: chardev=ID is required");
-    expect_add_error("virtconsole,chardev=conout", "chardev 'conout' is already in use");
+    vg_expect_add_error("virtconsole", "-device virtconsole: chardev=ID is required");
+    vg_expect_add_error("virtconsole,chardev=conout", "chardev 'conout' is already in use");
     assert_non_null(qemu_chr_new_from_opts("null,id=other", &err));
-    expect_add_error("virtconsole,chardev=other", "-device virtconsole: the "
-                     "virtio-serial-device already has its port (chardev=conout)");
+    vg_expect_add_error("virtconsole,chardev=other", "-device virtconsole: the "
+                        "virtio-serial-device already has its port (chardev=conout)");
 
     vg_driver_init(0, VG_F_V1, q, 2);
     memcpy(vg_ram(BUF), "hello, ", 7);
@@ -368,8 +351,8 @@ static void test_console(void **state)
                                                 sock_path);
     assert_non_null(qemu_chr_new_from_opts(sock_opt, &err));
     assert_null(err);
-    add_device("virtio-serial-device");
-    add_device("virtconsole,chardev=conin");
+    vg_add_device("virtio-serial-device");
+    vg_add_device("virtconsole,chardev=conin");
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     strncpy(sa.sun_path, sock_path, sizeof(sa.sun_path) - 1);

@@ -52,37 +52,15 @@ static int teardown(void **state)
     return 0;
 }
 
-static DeviceState *add_device(const char *optstr)
-{
-    GError *err = NULL;
-    DeviceState *dev = qdev_device_add(optstr, &err);
-
-    if (!dev) {
-        fail_msg("%s: %s", optstr, err->message);
-    }
-    return dev;
-}
-
-static void expect_add_error(const char *optstr, const char *msg)
-{
-    GError *err = NULL;
-
-    assert_null(qdev_device_add(optstr, &err));
-    if (!strstr(err->message, msg)) {
-        fail_msg("%s: unexpected error: %s", optstr, err->message);
-    }
-    g_error_free(err);
-}
-
 static void start(uint64_t features)
 {
-    add_device("virtio-net-device,netdev=tn0,mac=02:00:00:00:00:01");
+    vg_add_device("virtio-net-device,netdev=tn0,mac=02:00:00:00:00:01");
     vg_driver_init(0, VG_F_V1 | features, q, 2);
 }
 
 static void expect_broken(const char *logged)
 {
-    g_autofree char *log = vg_log();
+    g_autofree char *log = test_log_read();
 
     assert_true(vg_rd(0, REG_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
     if (!strstr(log, logged)) {
@@ -115,7 +93,7 @@ static void test_config_and_features(void **state)
 {
     uint32_t mac_lo, mac_hi;
 
-    add_device("virtio-net-device,netdev=tn0");
+    vg_add_device("virtio-net-device,netdev=tn0");
     assert_int_equal(vg_rd(0, 0x008), VIRTIO_ID_NET);
     vg_wr(0, 0x014, 0);
     assert_int_equal(vg_rd(0, 0x010) & (F_MAC | F_MRG | F_STATUS), F_MAC | F_MRG | F_STATUS);
@@ -132,17 +110,17 @@ static void test_config_and_features(void **state)
 
 static void test_properties(void **state)
 {
-    expect_add_error("virtio-net-device", "netdev=ID is required");
-    expect_add_error("virtio-net-device,netdev=nosuch", "netdev 'nosuch' not found");
-    expect_add_error("virtio-net-device,netdev=tn0,mac=52:54:00:12:34",
-                     "mac '52:54:00:12:34' is not a MAC address");
-    expect_add_error("virtio-net-device,netdev=tn0,mac=52:54:00:12:34:5g",
-                     "is not a MAC address");
-    expect_add_error("virtio-net-device,netdev=tn0,mac=01:00:5e:00:00:01",
-                     "is a multicast address");
-    add_device("virtio-net-device,netdev=tn0,mac=02:00:00:00:00:07");
+    vg_expect_add_error("virtio-net-device", "netdev=ID is required");
+    vg_expect_add_error("virtio-net-device,netdev=nosuch", "netdev 'nosuch' not found");
+    vg_expect_add_error("virtio-net-device,netdev=tn0,mac=52:54:00:12:34",
+                        "mac '52:54:00:12:34' is not a MAC address");
+    vg_expect_add_error("virtio-net-device,netdev=tn0,mac=52:54:00:12:34:5g",
+                        "is not a MAC address");
+    vg_expect_add_error("virtio-net-device,netdev=tn0,mac=01:00:5e:00:00:01",
+                        "is a multicast address");
+    vg_add_device("virtio-net-device,netdev=tn0,mac=02:00:00:00:00:07");
     assert_int_equal(vg_rd(0, 0x104) & 0xffff, 0x0700);
-    expect_add_error("virtio-net-device,netdev=tn0", "netdev 'tn0' is already in use");
+    vg_expect_add_error("virtio-net-device,netdev=tn0", "netdev 'tn0' is already in use");
 }
 
 static void test_tx(void **state)

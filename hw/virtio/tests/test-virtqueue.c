@@ -124,7 +124,7 @@ static void assert_used(unsigned i, uint32_t id, uint32_t len)
 /* The device is broken: NEEDS_RESET, a config interrupt, and the log says why. */
 static void assert_broken(const char *why)
 {
-    g_autofree char *log = vg_log();
+    g_autofree char *log = test_log_read();
 
     assert_true(tdev->parent_obj.broken);
     assert_true(vg_rd(0, 0x070) & VIRTIO_CONFIG_S_NEEDS_RESET);
@@ -304,7 +304,7 @@ static void test_hostile_indices(void **state)
     /* notification for queues that do not exist */
     vg_wr(0, 0x050, 7);
     vg_wr(0, 0x050, 0xffff);
-    g_autofree char *log = vg_log();
+    g_autofree char *log = test_log_read();
     assert_non_null(strstr(log, "notification for queue 7, which does not exist"));
     assert_false(tdev->parent_obj.broken);
 }
@@ -435,7 +435,7 @@ static void test_hostile_rings(void **state)
     vg_wr(0, 0x030, 5);
     assert_int_equal(vg_rd(0, 0x034), 0);
     vg_wr(0, 0x044, 1);
-    g_autofree char *log = vg_log();
+    g_autofree char *log = test_log_read();
     assert_non_null(strstr(log, "for queue 5, which does not exist"));
 }
 
@@ -471,7 +471,7 @@ static void test_feature_negotiation(void **state)
     vg_wr(0, 0x020, 0);
     assert_true(virtio_has_feature(&tdev->parent_obj, 3));
 
-    g_autofree char *log = vg_log();
+    g_autofree char *log = test_log_read();
     assert_non_null(strstr(log, "driver accepted features 0x20 that were not offered"));
     assert_non_null(strstr(log, "driver did not accept VIRTIO_F_VERSION_1"));
     assert_non_null(strstr(log, "features written after FEATURES_OK ignored"));
@@ -492,7 +492,7 @@ static void test_config_space(void **state)
     assert_int_equal(tdev->written_cfg, 0x77);
     /* beyond the 8-byte config space */
     assert_int_equal(vg_rd(0, 0x108), 0);
-    g_autofree char *log = vg_log();
+    g_autofree char *log = test_log_read();
     assert_non_null(strstr(log, "config read of 4 bytes at 0x8 is beyond the 8-byte config"));
 
     /* generation moves on config changes once the driver is up */

@@ -1,48 +1,32 @@
 /* The pretend guest of the virtio tests (virtio-guest.h). */
 #include "virtio-guest.h"
-#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
+#include "../../misc/tests/device-test.h"
 
 #define QSIZE 16
 
 MemoryRegion vg_ram_region;
 DeviceState *vg_transport[VG_TRANSPORTS];
-static qemu_irq *irqs;
-static int irq_level[VG_TRANSPORTS];
-static char log_path[64];
-
-static void irq_handler(void *opaque, int n, int level)
-{
-    irq_level[n] = level;
-}
+static IrqSink irqs;               /* line i: transport i */
 
 int vg_irq_level(unsigned t)
 {
-    return irq_level[t];
+    return irqs.level[t];
 }
 
 void vg_machine_init(void)
 {
-    int fd;
-
-    strcpy(log_path, "/tmp/test-virtio-log-XXXXXX");
-    fd = mkstemp(log_path);
-    assert_true(fd >= 0);
-    close(fd);
-    assert_true(log_set_file(log_path, NULL));
-    log_set_mask(LOG_GUEST_ERROR);
-
+    test_log_start(LOG_GUEST_ERROR);
     assert_true(memory_region_init_ram(&vg_ram_region, "ram", VG_RAM_SIZE, NULL));
     memory_region_add_subregion(get_system_memory(), VG_RAM_BASE, &vg_ram_region);
-    irqs = qemu_allocate_irqs(irq_handler, NULL, VG_TRANSPORTS);
+    irq_sink_init(&irqs);
     for (int i = 0; i < VG_TRANSPORTS; i++) {
         vg_transport[i] = qdev_new(TYPE_VIRTIO_MMIO, NULL);
         qdev_realize_or_exit(vg_transport[i], NULL);
         sysbus_mmio_map(vg_transport[i], 0, VG_MMIO_BASE + i * VIRTIO_MMIO_SIZE);
-        sysbus_connect_irq(vg_transport[i], 0, irqs[i]);
-        irq_level[i] = 0;
+        sysbus_connect_irq(vg_transport[i], 0, irqs.lines[i]);
     }
 }
 
@@ -56,21 +40,10 @@ void vg_machine_cleanup(void)
         }
         qdev_delete(vg_transport[i]);          /* also unmaps it */
     }
-    qemu_free_irqs(irqs, VG_TRANSPORTS);
+    irq_sink_free(&irqs);
     memory_region_del_subregion(get_system_memory(), &vg_ram_region);
     memory_region_destroy(&vg_ram_region);
-    log_set_mask(0);
-    log_close();
-    unlink(log_path);
-}
-
-char *vg_log(void)
-{
-    char *text;
-
-    fflush(log_file());
-    assert_true(g_file_get_contents(log_path, &text, NULL, NULL));
-    return text;
+    test_log_stop();
 }
 
 uint8_t *vg_ram(hwaddr a)
@@ -164,4 +137,26 @@ bool vg_next_used(VgQueue *q, uint32_t *id, uint32_t *len)
     *len = vg_get32(e + 4);
     q->used_seen++;
     return true;
+}
+
+DeviceState *vg_add_device(const char *optstr)
+{
+    GError *err = NULL;
+    DeviceState *dev = qdev_device_add(optstr, &err);
+
+    if (!dev) {
+        fail_msg("%s: %s", optstr, err->message);
+    }
+    return dev;
+}
+
+void vg_expect_add_error(const char *optstr, const char *msg)
+{
+    GError *err = NULL;
+
+    assert_null(qdev_device_add(optstr, &err));
+    if (!strstr(err->message, msg)) {
+        fail_msg("%s: unexpected error: %s", optstr, err->message);
+    }
+    g_error_free(err);
 }

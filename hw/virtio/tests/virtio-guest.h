@@ -3,7 +3,8 @@
  * transports with interrupt lines, and a minimal driver that programs a
  * transport and its split virtqueues through MMIO and guest RAM the way
  * Linux does (virtio 1.2 sections 3.1.1 and 4.2.3). -d guest_errors output
- * is captured so tests can check what was logged.
+ * is captured between vg_machine_init and vg_machine_cleanup: test_log_read()
+ * (test-log.h) returns what was logged.
  */
 #ifndef VIRTIO_GUEST_H
 #define VIRTIO_GUEST_H
@@ -11,6 +12,7 @@
 #include "tern/osdep.h"
 #include "hw/virtio/virtio.h"
 #include "hw/virtio/virtio-mmio.h"
+#include "test-log.h"
 
 #define VG_MMIO_BASE    0x10001000ull
 #define VG_RAM_BASE     0x40000000ull
@@ -28,8 +30,6 @@ void vg_machine_init(void);
 void vg_machine_cleanup(void);
 uint8_t *vg_ram(hwaddr addr);
 int vg_irq_level(unsigned t);
-/* Everything logged so far (g_free it). */
-char *vg_log(void);
 
 /* 32-bit register access of transport t */
 uint32_t vg_rd(unsigned t, hwaddr reg);
@@ -55,5 +55,10 @@ bool vg_next_used(VgQueue *q, uint32_t *id, uint32_t *len);
 uint16_t vg_get16(hwaddr a);
 uint32_t vg_get32(hwaddr a);
 void vg_put16(hwaddr a, uint16_t v);
+
+/* -device optstr; fails the test with the error if it is refused. */
+DeviceState *vg_add_device(const char *optstr);
+/* -device optstr must be refused with an error containing msg. */
+void vg_expect_add_error(const char *optstr, const char *msg);
 
 #endif

@@ -1,5 +1,6 @@
 /* Sv39 and Sv48 page walks: A/D updates, permission faults (R/W/X, U, SUM,
- * MXR), invalid and non-canonical addresses, misaligned superpages, MPRV. */
+ * MXR), invalid and non-canonical addresses, misaligned superpages, MPRV,
+ * SFENCE.VMA of one address. */
 #include "test.h"
 
 #define PTE_V 1
@@ -176,6 +177,46 @@ static void check_fetch_across_pages(void)
     CHECK_EQ(run_in_mode(PRV_S, call, VA_CODE + 0xffc), 7);
 }
 
+/*
+ * SFENCE.VMA with an address drops the leaf that maps it: for a megapage,
+ * the whole 2 MiB, even if the fence names another 4 KiB inside it; for a
+ * 4 KiB page, that page.
+ */
+#define VA_MEGA (VA_BASE + 0x400000)         /* l1[2] */
+#define PA_MEGA_A 0x87000000ull              /* two 2 MiB aligned RAM blocks */
+#define PA_MEGA_B 0x87200000ull
+
+static void fence_va(uint64_t va)
+{
+    __asm__ volatile("sfence.vma %0" : : "r"(va) : "memory");
+}
+
+static void check_sfence_address(void)
+{
+    *(volatile uint64_t *)(PA_MEGA_A + 0x1000) = 1;
+    *(volatile uint64_t *)(PA_MEGA_B + 0x1000) = 2;
+    l1[2] = PTE(PA_MEGA_A, PTE_R | PTE_W | PTE_A | PTE_D);
+    __asm__ volatile("sfence.vma");
+    CHECK_EQ(run_in_mode(PRV_S, load, VA_MEGA + 0x1000), 1);
+    l1[2] = PTE(PA_MEGA_B, PTE_R | PTE_W | PTE_A | PTE_D);
+    fence_va(VA_MEGA + 0x5000);
+    CHECK_EQ(run_in_mode(PRV_S, load, VA_MEGA + 0x1000), 2);
+    l1[2] = 0;
+    fence_va(VA_MEGA);
+    CHECK_TRAP(run_in_mode(PRV_S, load, VA_MEGA + 0x1000), 13, VA_MEGA + 0x1000);
+
+    *(volatile uint64_t *)page[1] = 3;
+    *(volatile uint64_t *)page[3] = 4;
+    CHECK_EQ(run_in_mode(PRV_S, load, VA_RO), 3);
+    l0[1] = PTE(page[3], PTE_R | PTE_A);
+    fence_va(VA_RO);
+    CHECK_EQ(run_in_mode(PRV_S, load, VA_RO), 4);
+    l0[1] = PTE(page[1], PTE_R | PTE_A);
+    fence_va(VA_RO);
+    CHECK_EQ(run_in_mode(PRV_S, load, VA_RO), 3);
+    *(volatile uint64_t *)page[1] = 0;
+}
+
 int main(void)
 {
     setup_tables();
@@ -184,6 +225,7 @@ int main(void)
     check_permissions();
     check_mprv();
     check_fetch_across_pages();
+    check_sfence_address();
     CHECK_TRAP(run_in_mode(PRV_S, load, VA_HIGH), 13, VA_HIGH);   /* not canonical in Sv39 */
     set_satp(9, root48);                 /* Sv48 */
     *(volatile uint64_t *)page[3] = 77;
