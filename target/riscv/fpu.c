@@ -535,6 +535,80 @@ static uint64_t fpu_op(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c,
     }
 }
 
+static bool normal_or_zero_d(double x)
+{
+    int k = fpclassify(x);
+    return k == FP_NORMAL || k == FP_ZERO;
+}
+
+static bool normal_or_zero_s(float x)
+{
+    int k = fpclassify(x);
+    return k == FP_NORMAL || k == FP_ZERO;
+}
+
+/* Relies on the host's rounding mode being round-to-nearest-even outside arith(). */
+bool rv_fpu_op_fast(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c, uint64_t *r)
+{
+    uint64_t sbit = dbl ? 1ull << 63 : 1ull << 31;
+
+    switch (op) {
+    case FPOP_MSUB:
+        c ^= sbit;
+        break;
+    case FPOP_NMSUB:
+        a ^= sbit;
+        break;
+    case FPOP_NMADD:
+        a ^= sbit;
+        c ^= sbit;
+        break;
+    case FPOP_ADD: case FPOP_SUB: case FPOP_MUL: case FPOP_DIV:
+    case FPOP_SQRT: case FPOP_MADD:
+        break;
+    default:
+        return false;
+    }
+    if (dbl) {
+        double x = d_of(a), y = d_of(b), z = d_of(c), v;
+
+        if (!normal_or_zero_d(x) || !normal_or_zero_d(y) || !normal_or_zero_d(z)) {
+            return false;
+        }
+        switch (op) {
+        case FPOP_ADD:  v = x + y; break;
+        case FPOP_SUB:  v = x - y; break;
+        case FPOP_MUL:  v = x * y; break;
+        case FPOP_DIV:  v = x / y; break;
+        case FPOP_SQRT: v = sqrt(x); break;
+        default:        v = fma(x, y, z); break;
+        }
+        if (fpclassify(v) != FP_NORMAL) {
+            return false;
+        }
+        *r = bits_of_d(v);
+    } else {
+        float x = s_of(a), y = s_of(b), z = s_of(c), v;
+
+        if (!normal_or_zero_s(x) || !normal_or_zero_s(y) || !normal_or_zero_s(z)) {
+            return false;
+        }
+        switch (op) {
+        case FPOP_ADD:  v = x + y; break;
+        case FPOP_SUB:  v = x - y; break;
+        case FPOP_MUL:  v = x * y; break;
+        case FPOP_DIV:  v = x / y; break;
+        case FPOP_SQRT: v = sqrtf(x); break;
+        default:        v = fmaf(x, y, z); break;
+        }
+        if (fpclassify(v) != FP_NORMAL) {
+            return false;
+        }
+        *r = bits_of_s(v);
+    }
+    return true;
+}
+
 uint64_t rv_fpu_op(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c,
                    int rm, uint32_t *flags)
 {

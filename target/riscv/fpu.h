@@ -44,6 +44,15 @@ uint64_t rv_fpu_op(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c,
  * The same with arithmetic always taking the software-rounding path that
  * RMM uses, in any mode: tests check it against the host in RNE..RUP.
  */
+/*
+ * The common case on the host FPU alone: an RNE add/sub/mul/div/sqrt/fma
+ * whose inputs are normal or zero and whose result is normal raises no flag
+ * but NX. When the guest's sticky fflags already hold NX (spec 11.2), such
+ * an op changes nothing but rd, so it needs no MXCSR switch or flag read
+ * (QEMU's softfloat takes the same shortcut). Returns false, leaving *r
+ * alone, for anything else; the caller then takes rv_fpu_op.
+ */
+bool rv_fpu_op_fast(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c, uint64_t *r);
 uint64_t rv_fpu_op_soft(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c,
                         int rm, uint32_t *flags);
 

@@ -39,8 +39,10 @@ uint64_t helper_fpop(CPURISCVState *env, uint64_t desc, uint64_t a, uint64_t b, 
         b = riscv_unbox_s(b);
         c = riscv_unbox_s(c);
     }
-    r = rv_fpu_op(op, dbl, a, b, c, rm, &flags);
-    env->fflags |= flags;
+    if (!(rm == RM_RNE && (env->fflags & FFLAG_NX) && rv_fpu_op_fast(op, dbl, a, b, c, &r))) {
+        r = rv_fpu_op(op, dbl, a, b, c, rm, &flags);
+        env->fflags |= flags;
+    }
     if (int_out) {
         return r;
     }

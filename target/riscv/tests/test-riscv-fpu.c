@@ -212,6 +212,52 @@ static void test_soft_rounding_matches_host(void **state)
 }
 
 /* Integer conversions (software round_pack) against the host's cvtsi2sd/ss. */
+/*
+ * rv_fpu_op_fast may only answer where the full path raises nothing but NX
+ * and gives the same bits; it must decline NaN, infinite, subnormal inputs
+ * and results that are zero, subnormal, infinite or NaN.
+ */
+static void test_fast_path_matches_full(void **state)
+{
+    static const RVFpOp ops[] = { FPOP_ADD, FPOP_SUB, FPOP_MUL, FPOP_DIV, FPOP_SQRT,
+                                  FPOP_MADD, FPOP_MSUB, FPOP_NMSUB, FPOP_NMADD };
+    GRand *r = g_rand_new_with_seed(11);
+    int bad = 0, taken = 0, declined = 0;
+
+    for (int i = 0; i < 200000 && bad < 10; i++) {
+        bool dbl = i & 1;
+        RVFpOp op = ops[g_rand_int_range(r, 0, ARRAY_SIZE(ops))];
+        uint64_t a = rand_operand(r, dbl), b = rand_operand(r, dbl), c = rand_operand(r, dbl);
+        uint32_t flags = 0;
+        uint64_t full = rv_fpu_op(op, dbl, a, b, c, RM_RNE, &flags), fast = 0;
+
+        if (!rv_fpu_op_fast(op, dbl, a, b, c, &fast)) {
+            declined++;
+            continue;
+        }
+        taken++;
+        if (fast != full || (flags & ~FFLAG_NX)) {
+            print_error("op %d dbl %d a %#" PRIx64 " b %#" PRIx64 " c %#" PRIx64
+                        ": fast %#" PRIx64 " full %#" PRIx64 "/%#x\n",
+                        op, dbl, a, b, c, fast, full, flags);
+            bad++;
+        }
+    }
+    g_rand_free(r);
+    assert_int_equal(bad, 0);
+    /* both outcomes must occur for the comparison to mean anything */
+    assert_true(taken > 10000);
+    assert_true(declined > 10000);
+    /* special operands are always declined */
+    uint64_t out;
+    assert_false(rv_fpu_op_fast(FPOP_ADD, true, 0x7ff8000000000000ull, 0x3ff0000000000000ull, 0, &out));
+    assert_false(rv_fpu_op_fast(FPOP_DIV, true, 0x3ff0000000000000ull, 0, 0, &out));
+    assert_false(rv_fpu_op_fast(FPOP_MUL, true, 0x0000000000000001ull, 0x3ff0000000000000ull, 0, &out));
+    assert_false(rv_fpu_op_fast(FPOP_SQRT, false, 0xbf800000u, 0, 0, &out));
+    assert_false(rv_fpu_op_fast(FPOP_SUB, false, 0x3f800000u, 0x3f800000u, 0, &out));
+    assert_false(rv_fpu_op_fast(FPOP_MIN, true, 0x3ff0000000000000ull, 0, 0, &out));
+}
+
 static void test_int_conversion_matches_host(void **state)
 {
     static const int modes[] = { FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD };
@@ -257,6 +303,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),
         cmocka_unit_test(test_soft_rounding_matches_host),
+        cmocka_unit_test(test_fast_path_matches_full),
         cmocka_unit_test(test_int_conversion_matches_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
