@@ -535,17 +535,26 @@ static uint64_t fpu_op(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c,
     }
 }
 
-static bool normal_or_zero_d(double x)
-{
-    int k = fpclassify(x);
-    return k == FP_NORMAL || k == FP_ZERO;
-}
+/* fpclassify is type-generic, so this serves both formats. */
+#define NORMAL_OR_ZERO(x) (fpclassify(x) == FP_NORMAL || fpclassify(x) == FP_ZERO)
 
-static bool normal_or_zero_s(float x)
-{
-    int k = fpclassify(x);
-    return k == FP_NORMAL || k == FP_ZERO;
-}
+/*
+ * The fast path for one format T (double or float): returns false from
+ * rv_fpu_op_fast unless inputs and result qualify; of/bits convert.
+ */
+#define FAST_ARITH(T, of, bits, sqrt_fn, fma_fn) do {                            \
+        T x = of(a), y = of(b), z = of(c), v;                                   \
+        if (!NORMAL_OR_ZERO(x) || !NORMAL_OR_ZERO(y) || !NORMAL_OR_ZERO(z)) {   \
+            return false;                                                       \
+        }                                                                       \
+        v = op == FPOP_ADD ? x + y : op == FPOP_SUB ? x - y :                   \
+            op == FPOP_MUL ? x * y : op == FPOP_DIV ? x / y :                   \
+            op == FPOP_SQRT ? sqrt_fn(x) : fma_fn(x, y, z);                     \
+        if (fpclassify(v) != FP_NORMAL) {                                       \
+            return false;                                                       \
+        }                                                                       \
+        *r = bits(v);                                                           \
+    } while (0)
 
 /* Relies on the host's rounding mode being round-to-nearest-even outside arith(). */
 bool rv_fpu_op_fast(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c, uint64_t *r)
@@ -570,41 +579,9 @@ bool rv_fpu_op_fast(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c, uin
         return false;
     }
     if (dbl) {
-        double x = d_of(a), y = d_of(b), z = d_of(c), v;
-
-        if (!normal_or_zero_d(x) || !normal_or_zero_d(y) || !normal_or_zero_d(z)) {
-            return false;
-        }
-        switch (op) {
-        case FPOP_ADD:  v = x + y; break;
-        case FPOP_SUB:  v = x - y; break;
-        case FPOP_MUL:  v = x * y; break;
-        case FPOP_DIV:  v = x / y; break;
-        case FPOP_SQRT: v = sqrt(x); break;
-        default:        v = fma(x, y, z); break;
-        }
-        if (fpclassify(v) != FP_NORMAL) {
-            return false;
-        }
-        *r = bits_of_d(v);
+        FAST_ARITH(double, d_of, bits_of_d, sqrt, fma);
     } else {
-        float x = s_of(a), y = s_of(b), z = s_of(c), v;
-
-        if (!normal_or_zero_s(x) || !normal_or_zero_s(y) || !normal_or_zero_s(z)) {
-            return false;
-        }
-        switch (op) {
-        case FPOP_ADD:  v = x + y; break;
-        case FPOP_SUB:  v = x - y; break;
-        case FPOP_MUL:  v = x * y; break;
-        case FPOP_DIV:  v = x / y; break;
-        case FPOP_SQRT: v = sqrtf(x); break;
-        default:        v = fmaf(x, y, z); break;
-        }
-        if (fpclassify(v) != FP_NORMAL) {
-            return false;
-        }
-        *r = bits_of_s(v);
+        FAST_ARITH(float, s_of, bits_of_s, sqrtf, fmaf);
     }
     return true;
 }
