@@ -569,6 +569,28 @@ static void tcg_out_bswap_result(TCGContext *s, TCGType type, MemOp memop, int r
     }
 }
 
+/*
+ * Record what the slow path of a guest load/store needs; the access just
+ * emitted ends at the return address. A probe that emitted no branch to
+ * the slow path (user mode without checks) gives its label back.
+ */
+static void ldst_label_finish(TCGContext *s, TCGLdstLabel *l, bool is_ld, MemOp memop,
+                              int mmu_idx, TCGType type, int addr, int val,
+                              uint32_t live_regs)
+{
+    l->is_ld = is_ld;
+    l->memop = memop;
+    l->mmu_idx = mmu_idx;
+    l->type = type;
+    l->addr_reg = addr;
+    l->data_reg = val;
+    l->live_regs = live_regs;
+    l->raddr_off = tcg_current_code_size(s);
+    if (l->label_off == UINT32_MAX) {
+        s->nb_ldst--;
+    }
+}
+
 static void tcg_out_qemu_ld(TCGContext *s, TCGType type, const TCGArg *args,
                             const int *scratch, uint32_t live_regs)
 {
@@ -629,17 +651,7 @@ static void tcg_out_qemu_ld(TCGContext *s, TCGType type, const TCGArg *args,
         }
         break;
     }
-    l->is_ld = true;
-    l->memop = memop;
-    l->mmu_idx = mmu_idx;
-    l->type = type;
-    l->addr_reg = addr;
-    l->data_reg = val;
-    l->live_regs = live_regs;
-    l->raddr_off = tcg_current_code_size(s);
-    if (l->label_off == UINT32_MAX) {
-        s->nb_ldst--;
-    }
+    ldst_label_finish(s, l, true, memop, mmu_idx, type, addr, val, live_regs);
 }
 
 static void tcg_out_qemu_st(TCGContext *s, TCGType type, const TCGArg *args,
@@ -687,17 +699,7 @@ static void tcg_out_qemu_st(TCGContext *s, TCGType type, const TCGArg *args,
             break;
         }
     }
-    l->is_ld = false;
-    l->memop = memop;
-    l->mmu_idx = mmu_idx;
-    l->type = type;
-    l->addr_reg = addr;
-    l->data_reg = val;
-    l->live_regs = live_regs;
-    l->raddr_off = tcg_current_code_size(s);
-    if (l->label_off == UINT32_MAX) {
-        s->nb_ldst--;
-    }
+    ldst_label_finish(s, l, false, memop, mmu_idx, type, addr, val, live_regs);
 }
 
 /* Move a -> ra and b -> rb without clobbering either source. */
