@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <linux/futex.h>
 #include "exec/cpu-exec.h"
+#include "tcg/tcg.h"
 #include "user-internal.h"
 
 __thread TernThread *current_thread;
@@ -117,7 +118,10 @@ static void host_fault_handler(int sig, siginfo_t *info, void *uc_)
     if (ts && ts->in_exec && host_in_guest(addr)) {
         ts->fault_addr = h2g((void *)addr);
         ts->fault_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
-        cpu_restore_state(ts->cs, pc + 1);
+        if (cpu_restore_state(ts->cs, pc + 1)) {
+            /* in translated code: the pinned guest registers are in uc */
+            tcg_pinned_from_ucontext(ts->cs->env_ptr, uc);
+        }
         ts->cs->exception_index = ts->fault_write ? RISCV_TRAP_STORE_PAGE
                                                   : RISCV_TRAP_LOAD_PAGE;
         restore_mask(uc);

@@ -19,7 +19,10 @@
  * SIGSEGV, and an access that starts just below GUEST_SPACE and runs past it
  * faults on GUEST_GUARD bytes of PROT_NONE reserved after the range.
  */
+#ifndef GUEST_SPACE
+/* (-DGUEST_SPACE=... makes room for valgrind, which caps the address space) */
 #define GUEST_SPACE      (1ull << 38)
+#endif
 #define GUEST_GUARD      (64ull << 10)
 #define GUEST_PAGE_SIZE  4096ull
 #define GUEST_PAGE_ALIGN(x) (((x) + GUEST_PAGE_SIZE - 1) & ~(GUEST_PAGE_SIZE - 1))

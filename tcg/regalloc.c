@@ -4,6 +4,12 @@
  * registers across a basic block and are written back only where liveness
  * says so (outputs with a SYNC bit). Backend constraints (tcg-internal.h)
  * say which registers each operand may use.
+ *
+ * Pinned globals (tcg_global_pin) are never allocated, moved, written back
+ * or freed here: their register is outside the allocatable set, an operand
+ * that must be elsewhere (or that the op destroys) gets a copy, and a result
+ * computed elsewhere is moved in after the op. Calls store and reload them
+ * as the call's flags require.
  */
 #include "tern/osdep.h"
 #include "tcg-internal.h"
@@ -39,7 +45,7 @@ static int temp_base_reg(TCGTemp *ts)
 /* Write the register copy of ts to its memory home. */
 static void temp_sync(TCGContext *s, TCGTemp *ts)
 {
-    if (ts->val_type != TEMP_VAL_REG || ts->mem_coherent ||
+    if (ts->val_type != TEMP_VAL_REG || ts->mem_coherent || ts->pinned ||
         ts->kind == TEMP_FIXED || ts->kind == TEMP_CONST) {
         return;
     }
@@ -65,7 +71,7 @@ static void reg_take(int reg, TCGTemp *ts)
 /* The temp's value is no longer needed in a register. */
 static void temp_dead(TCGContext *s, TCGTemp *ts)
 {
-    if (ts->kind == TEMP_FIXED || ts->kind == TEMP_CONST) {
+    if (ts->kind == TEMP_FIXED || ts->kind == TEMP_CONST || ts->pinned) {
         return;
     }
     /*
@@ -85,7 +91,7 @@ static void temp_dead(TCGContext *s, TCGTemp *ts)
 /* Write back if needed and drop the register: the value lives in memory. */
 static void temp_save(TCGContext *s, TCGTemp *ts)
 {
-    if (ts->kind == TEMP_FIXED || ts->kind == TEMP_CONST) {
+    if (ts->kind == TEMP_FIXED || ts->kind == TEMP_CONST || ts->pinned) {
         return;
     }
     if (ts->val_type == TEMP_VAL_REG) {
@@ -176,6 +182,12 @@ static int temp_load(TCGContext *s, TCGTemp *ts, uint32_t want, uint32_t avoid)
         return ts->reg;
     }
     reg = reg_alloc(s, want, avoid);
+    if (ts->pinned) {
+        /* a copy for this use only: the caller frees it after the op */
+        tcg_out_mov(s, ts->type, reg, ts->reg);
+        rs.free_regs &= ~(1u << reg);
+        return reg;
+    }
     temp_load_into(s, ts, reg);
     return reg;
 }
@@ -217,6 +229,13 @@ static void reg_alloc_mov(TCGContext *s, TCGOp *op)
     uint32_t life = op->life;
     int reg;
 
+    if (ots->pinned) {
+        temp_copy_to(s, its, ots->reg);
+        if (life & DEAD_ARG(1)) {
+            temp_dead(s, its);
+        }
+        return;
+    }
     if (ots->val_type == TEMP_VAL_REG) {
         reg_release(ots->reg);
         ots->val_type = TEMP_VAL_DEAD;
@@ -248,7 +267,7 @@ static void reg_alloc_mov(TCGContext *s, TCGOp *op)
             temp_dead(s, its);
         }
         return;
-    } else if ((life & DEAD_ARG(1)) && its->kind != TEMP_FIXED &&
+    } else if ((life & DEAD_ARG(1)) && its->kind != TEMP_FIXED && !its->pinned &&
                its->val_type == TEMP_VAL_REG) {
         /* The input dies: hand its register over without a move. */
         reg = its->reg;
@@ -287,7 +306,7 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
     bool const_args[TCG_MAX_OP_ARGS] = { false };
     int scratch[4];
     int nb_o = op_nb_oargs(op), nb_i = op_nb_iargs(op), nb_c = op_nb_cargs(op);
-    uint32_t i_regs = 0, o_regs = 0, live_regs;
+    uint32_t i_regs = 0, o_regs = 0, live_regs, pin_fixup = 0;
     uint32_t life = op->life;
 
     memset(&c, 0, sizeof(c));
@@ -295,6 +314,7 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
         c.args[k].alias = -1;
     }
     tcg_target_op_constraint(op, &c);
+    g_assert(!(c.clobber & s->pinned_regs));
 
     /* Registers the instruction sequence overwrites must not hold live values. */
     for (int r = 0; r < TCG_TARGET_NB_REGS; r++) {
@@ -306,12 +326,13 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
     for (int k = nb_o; k < nb_o + nb_i; k++) {
         TCGTemp *ts = arg_temp(op->args[k]);
         TCGArgConstraint *ac = &c.args[k];
-        bool destroyed = (ac->regs & c.clobber) != 0;
+        bool destroyed = (ac->regs & c.clobber) != 0, in_place = false;
         int reg;
 
         for (int o = 0; o < nb_o; o++) {
             if (c.args[o].alias == k) {
                 destroyed = true;
+                in_place = arg_temp(op->args[o]) == ts;
             }
         }
         if (ts->val_type == TEMP_VAL_CONST && tcg_const_match(ts->val, op->type, ac->ct)) {
@@ -320,7 +341,7 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
             continue;
         }
         if (destroyed && (!(life & DEAD_ARG(k)) || ts->kind == TEMP_FIXED ||
-                          ts->kind == TEMP_CONST ||
+                          ts->kind == TEMP_CONST || (ts->pinned && !in_place) ||
                           (ts->kind != TEMP_EBB && !ts->mem_coherent))) {
             /* The op overwrites this input: work on a copy. */
             reg = reg_alloc(s, ac->regs, i_regs | (ts->val_type == TEMP_VAL_REG ?
@@ -350,7 +371,7 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
             continue;
         }
         if (rs.reg_to_temp[new_args[k]] == NULL) {
-            rs.free_regs |= 1u << new_args[k];
+            rs.free_regs |= (1u << new_args[k]) & rs.allocatable;
         }
         if (life & DEAD_ARG(k)) {
             temp_dead(s, ts);
@@ -368,6 +389,9 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
             if (rs.reg_to_temp[reg] && rs.reg_to_temp[reg] != ts) {
                 reg_evict(s, reg);
             }
+        } else if (ts->pinned) {
+            uint32_t avoid = o_regs | (ac->newreg ? i_regs : 0);
+            reg = (ac->regs & ~avoid & (1u << ts->reg)) ? ts->reg : reg_alloc(s, ac->regs, avoid);
         } else {
             uint32_t avoid = o_regs | (ac->newreg ? i_regs : 0);
             if (ts->val_type == TEMP_VAL_REG && (ac->regs & ~avoid & (1u << ts->reg))) {
@@ -375,6 +399,16 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
             } else {
                 reg = reg_alloc(s, ac->regs, avoid);
             }
+        }
+        if (ts->pinned) {
+            /* computed elsewhere: moved into the pinned register after the op */
+            if (reg != ts->reg) {
+                rs.free_regs &= ~(1u << reg);
+                pin_fixup |= 1u << o;
+            }
+            o_regs |= 1u << reg;
+            new_args[o] = reg;
+            continue;
         }
         if (ts->val_type == TEMP_VAL_REG && ts->reg != reg) {
             reg_release(ts->reg);
@@ -410,6 +444,12 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
 
     for (int o = 0; o < nb_o; o++) {
         TCGTemp *ts = arg_temp(op->args[o]);
+        if (pin_fixup & (1u << o)) {
+            tcg_out_mov(s, ts->type, ts->reg, new_args[o]);
+            if (!rs.reg_to_temp[new_args[o]]) {
+                rs.free_regs |= 1u << new_args[o];
+            }
+        }
         if (life & SYNC_ARG(o)) {
             temp_sync(s, ts);
         }
@@ -425,6 +465,14 @@ static void reg_alloc_call(TCGContext *s, TCGOp *op)
     const void *func = (const void *)op->args[nb_o + nb_i];
     unsigned flags = op->args[nb_o + nb_i + 1];
     uint32_t life = op->life, arg_regs = 0;
+    /*
+     * Pinned globals: C code reads them from env, may write them there, and
+     * call-clobbered host registers lose them.
+     */
+    uint32_t pin_clobbered = s->pinned_regs & tcg_target_call_clobber_regs;
+    uint32_t pin_store = (flags & TCG_CALL_NO_RWG) == TCG_CALL_NO_RWG ? pin_clobbered
+                                                                       : s->pinned_regs;
+    uint32_t pin_load = flags & TCG_CALL_NO_WRITE_GLOBALS ? pin_clobbered : s->pinned_regs;
 
     /* Stack arguments first, while any register may still be used. */
     for (int i = 6; i < nb_i; i++) {
@@ -477,11 +525,17 @@ static void reg_alloc_call(TCGContext *s, TCGOp *op)
     } else if (!(flags & TCG_CALL_NO_READ_GLOBALS)) {
         sync_globals(s);
     }
+    tcg_out_pinned_store(s, pin_store);
     tcg_out_call(s, func);
+    tcg_out_pinned_load(s, pin_load);
 
     if (nb_o) {
         TCGTemp *ts = arg_temp(op->args[0]);
         int reg = tcg_target_call_oarg_reg;
+        if (ts->pinned) {
+            tcg_out_mov(s, ts->type, ts->reg, reg);
+            return;
+        }
         if (ts->val_type == TEMP_VAL_REG) {
             reg_release(ts->reg);
         }
@@ -504,7 +558,7 @@ bool tcg_reg_alloc_code(TCGContext *s)
     for (int i = 0; i < tcg_target_reg_alloc_order_len; i++) {
         rs.allocatable |= 1u << tcg_target_reg_alloc_order[i];
     }
-    rs.allocatable &= ~s->reserved_regs;
+    rs.allocatable &= ~(s->reserved_regs | s->pinned_regs);
     rs.free_regs = rs.allocatable;
     s->frame_next = tcg_target_frame_start;
     frame_overflow = false;
@@ -518,7 +572,7 @@ bool tcg_reg_alloc_code(TCGContext *s)
         TCGTemp *ts = &s->temps[t];
         switch (ts->kind) {
         case TEMP_GLOBAL:
-            ts->val_type = TEMP_VAL_MEM;
+            ts->val_type = ts->pinned ? TEMP_VAL_REG : TEMP_VAL_MEM;
             ts->mem_coherent = true;
             break;
         case TEMP_FIXED:

@@ -89,6 +89,9 @@ extern const uint32_t tcg_target_call_clobber_regs;
 extern const int tcg_target_call_oarg_reg;
 extern const int tcg_target_env_reg;        /* TCG_AREG0 */
 extern const int tcg_target_stack_reg;
+/* Host registers a pinned global may live in, in the order they are given. */
+extern const int tcg_target_pin_regs[];
+extern const int tcg_target_pin_regs_len;
 extern const intptr_t tcg_target_call_stack_offset;   /* outgoing stack args at sp+0 */
 extern const intptr_t tcg_target_frame_start;         /* first spill slot */
 extern const intptr_t tcg_target_frame_end;
@@ -111,9 +114,15 @@ void tcg_out_st(TCGContext *s, TCGType type, int reg, int base, intptr_t offset)
 bool tcg_out_sti(TCGContext *s, TCGType type, int64_t val, int base, intptr_t offset);
 void tcg_out_call(TCGContext *s, const void *func);
 void tcg_out_label(TCGContext *s, TCGLabel *l);
-/* Out-of-line code (softmmu slow paths) emitted after the TB body. */
+/* Out-of-line code (softmmu slow paths, f* op fallbacks) emitted after the TB body. */
 bool tcg_out_ldst_finalize(TCGContext *s);
 size_t tcg_target_prologue(TCGContext *s);
+/*
+ * Write the pinned globals held in host registers `regs` to env, or load
+ * them back from env (for code paths that leave generated code or call C).
+ */
+void tcg_out_pinned_store(TCGContext *s, uint32_t regs);
+void tcg_out_pinned_load(TCGContext *s, uint32_t regs);
 /* Reset per-TB backend state (the branch relocation pool). */
 void tcg_target_func_start(void);
 

@@ -138,6 +138,46 @@ size_t tcg_prologue_init(void *buf, size_t size, ptrdiff_t rw_offset)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Pinned globals */
+
+bool tcg_global_pin(TCGv_i64 v)
+{
+    TCGContext *s = tcg_ctx;
+    TCGTemp *ts = tcgv_i64_temp(v);
+
+    /* (the prologue loads pinned globals: it must be generated afterwards) */
+    g_assert(ts->kind == TEMP_GLOBAL && ts->type == TCG_TYPE_I64 && !ts->pinned);
+    if (s->nb_pinned >= tcg_target_pin_regs_len) {
+        return false;
+    }
+    ts->pinned = true;
+    ts->reg = tcg_target_pin_regs[s->nb_pinned];
+    s->pinned[s->nb_pinned++] = ts;
+    s->pinned_regs |= 1u << ts->reg;
+    return true;
+}
+
+void tcg_out_pinned_store(TCGContext *s, uint32_t regs)
+{
+    for (int i = 0; i < s->nb_pinned; i++) {
+        TCGTemp *ts = s->pinned[i];
+        if (regs & (1u << ts->reg)) {
+            tcg_out_st(s, TCG_TYPE_I64, ts->reg, tcg_target_env_reg, ts->mem_offset);
+        }
+    }
+}
+
+void tcg_out_pinned_load(TCGContext *s, uint32_t regs)
+{
+    for (int i = 0; i < s->nb_pinned; i++) {
+        TCGTemp *ts = s->pinned[i];
+        if (regs & (1u << ts->reg)) {
+            tcg_out_ld(s, TCG_TYPE_I64, ts->reg, tcg_target_env_reg, ts->mem_offset);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
 /* Temporaries */
 
 static TCGTemp *tcg_global_alloc(TCGType type, TCGv_ptr base, intptr_t offset,

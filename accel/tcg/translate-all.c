@@ -172,6 +172,10 @@ void tcg_exec_init(const TCGCPUOps *ops, size_t size, bool user_mode, uintptr_t 
     tcg_set_guest_memory(user_mode, guest_base, ops->tlb_offset + offsetof(CPUTLB, table),
                          ops->nb_mmu_modes);
     tcg_ctx->jc_env_offset = ops->tlb_offset + offsetof(CPUTLB, jmp_cache);
+    /* globals first: the prologue loads the ones the front end pins */
+    if (ops->initialize) {
+        ops->initialize();
+    }
     code_buffer_alloc(size ? size : 256u << 20);
     len = tcg_prologue_init(code_rx, code_size, code_rw_offset);
     code_tb_start = code_ptr = code_rx + TERN_ALIGN_UP(len, 64);
@@ -184,9 +188,6 @@ void tcg_exec_init(const TCGCPUOps *ops, size_t size, bool user_mode, uintptr_t 
     code_pages = g_hash_table_new(g_direct_hash, g_direct_equal);
     if (!user_mode) {
         memory_ram_write_hook = memory_write_hook;
-    }
-    if (ops->initialize) {
-        ops->initialize();
     }
 }
 

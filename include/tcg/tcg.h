@@ -146,6 +146,14 @@ struct TCGTemp {
     intptr_t mem_offset;        /* env offset (globals) or frame offset */
     const char *name;           /* globals */
 
+    /*
+     * A pinned global (tcg_global_pin) lives in host register `reg` for the
+     * whole of generated code, across translation blocks; its env field is
+     * written only where C code may read it (calls, slow paths, the exit
+     * to the runtime) and reloaded where C code may have changed it.
+     */
+    bool pinned;
+
     /* register allocator state */
     TCGTempVal val_type;
     int reg;
@@ -232,6 +240,9 @@ typedef struct TCGContext {
     void *tb_ret_addr;           /* epilogue: return to cpu_exec */
     void *goto_ptr_return;       /* epilogue entry returning 0 */
     uint32_t reserved_regs;
+    uint32_t pinned_regs;        /* host registers holding pinned globals */
+    int nb_pinned;
+    TCGTemp *pinned[16];         /* the pinned globals, in pinning order */
 } TCGContext;
 
 extern TCGContext *tcg_ctx;
@@ -299,6 +310,22 @@ int tcg_gen_code(void *buf, size_t max_size);
 TCGv_i32 tcg_global_mem_new_i32(TCGv_ptr base, intptr_t offset, const char *name);
 TCGv_i64 tcg_global_mem_new_i64(TCGv_ptr base, intptr_t offset, const char *name);
 TCGv_ptr tcg_global_mem_new_ptr(TCGv_ptr base, intptr_t offset, const char *name);
+
+/*
+ * Keep a 64-bit global in a host register across translation blocks, so a
+ * chained jump from one block to the next needs no write-back or reload.
+ * Front ends pin their most used guest registers, most used first, at
+ * initialization, before tcg_prologue_init; returns false once the
+ * backend has no register left to give. Only the translated code's own view
+ * changes: C code sees the CPU state in env as before (see TCGTemp.pinned).
+ */
+bool tcg_global_pin(TCGv_i64 v);
+/*
+ * After a host signal inside generated code (pc in the code buffer), the
+ * pinned globals are in the interrupted context's registers, not in env:
+ * copy them to env. uc is the handler's ucontext_t.
+ */
+void tcg_pinned_from_ucontext(void *env, const void *uc);
 
 /* Translation-local temporaries: keep their value across labels. */
 TCGv_i32 tcg_temp_new_i32(void);

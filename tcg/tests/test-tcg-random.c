@@ -311,6 +311,25 @@ static int setup_fallback(void **state)
     return 0;
 }
 
+/*
+ * The same with the inputs pinned to host registers (as a front end pins
+ * guest registers): the callee-saved and the call-clobbered pin registers,
+ * around calls that do and do not touch the CPU state.
+ */
+static int setup_pinned(void **state)
+{
+    test_tcg_init();
+    tcg_host_features = features_detected;
+    if (tcg_ctx->nb_pinned == 0) {
+        for (int k = 0; k < NG; k++) {
+            tcg_global_pin(g_in64[k]);
+        }
+        test_code_used = TERN_ALIGN_UP(tcg_prologue_init(test_code, test_code_size, 0), 64);
+    }
+    assert_int_equal(tcg_ctx->nb_pinned, NG);
+    return 0;
+}
+
 static void test_random_ebb(void **state) { run_random(false); }
 static void test_random_tb(void **state) { run_random(true); }
 
@@ -321,6 +340,9 @@ int main(void)
         cmocka_unit_test_setup(test_random_tb, setup_native),
         cmocka_unit_test_setup(test_random_ebb, setup_fallback),
         cmocka_unit_test_setup(test_random_tb, setup_fallback),
+        /* last: pinning lasts for the rest of the process */
+        cmocka_unit_test_setup(test_random_ebb, setup_pinned),
+        cmocka_unit_test_setup(test_random_tb, setup_pinned),
     };
 
     tcg_context_init();

@@ -13,6 +13,7 @@
 #include "exec/cpu-tlb.h"
 #include "exec/tb.h"
 #include "exec/tb-jmp-cache.h"
+#include <ucontext.h>
 
 enum {
     R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI,
@@ -28,6 +29,13 @@ const int tcg_target_reg_alloc_order[] = {
 };
 const int tcg_target_reg_alloc_order_len = ARRAY_SIZE(tcg_target_reg_alloc_order);
 const int tcg_target_call_iarg_regs[6] = { R_DI, R_SI, R_DX, R_CX, R_R8, R_R9 };
+/*
+ * Pinned globals: the callee-saved registers first (a call keeps them), then
+ * two call-clobbered ones no instruction or call sequence needs implicitly.
+ * Seven registers (rax..r9) stay allocatable, enough for any op.
+ */
+const int tcg_target_pin_regs[] = { R_BX, R_R12, R_R13, R_R15, R_R10, R_R11 };
+const int tcg_target_pin_regs_len = ARRAY_SIZE(tcg_target_pin_regs);
 const uint32_t tcg_target_call_clobber_regs =
     REGSET(R_AX) | REGSET(R_CX) | REGSET(R_DX) | REGSET(R_SI) | REGSET(R_DI) |
     REGSET(R_R8) | REGSET(R_R9) | REGSET(R_R10) | REGSET(R_R11);
@@ -718,7 +726,7 @@ static void tcg_out_mov2(TCGContext *s, int ra, int a, int rb, int b)
 
 static void tcg_out_ldst_slow_path(TCGContext *s, TCGLdstLabel *l)
 {
-    uint32_t save = l->live_regs & tcg_target_call_clobber_regs;
+    uint32_t save = (l->live_regs | s->pinned_regs) & tcg_target_call_clobber_regs;
     int regs[16], n = 0;
     MemOpIdx oi = make_memop_idx(l->memop, l->mmu_idx);
     uintptr_t raddr = (uintptr_t)(s->code_buf + l->raddr_off);
@@ -728,6 +736,8 @@ static void tcg_out_ldst_slow_path(TCGContext *s, TCGLdstLabel *l)
     if (l->is_ld) {
         save &= ~REGSET(l->data_reg);
     }
+    /* the helper may fault: the runtime then reads the guest registers in env */
+    tcg_out_pinned_store(s, s->pinned_regs);
     for (int r = 0; r < 16; r++) {
         if (save & REGSET(r)) {
             regs[n++] = r;
@@ -849,8 +859,10 @@ static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
         tcg_patch32(s, s->code_buf + miss[i],
                     (uint32_t)(tcg_current_code_size(s) - (miss[i] + 4)));
     }
+    tcg_out_pinned_store(s, s->pinned_regs & tcg_target_call_clobber_regs);
     tcg_out_mov(s, TCG_TYPE_I64, R_DI, R_BP);
     tcg_out_call(s, (const void *)helper_lookup_tb_ptr);
+    tcg_out_pinned_load(s, s->pinned_regs & tcg_target_call_clobber_regs);
     tcg_out_modrm(s, OPC_GRP5, EXT5_JMPN_Ev, R_AX);
 }
 
@@ -1033,7 +1045,8 @@ void tcg_target_op_constraint(const TCGOp *op, TCGOpConstraint *c)
         break;
     case INDEX_op_lookup_goto:
         ct_r(&a[0], REGSET(R_AX));
-        c->clobber = tcg_target_call_clobber_regs;
+        /* the miss path saves the pinned globals the call clobbers */
+        c->clobber = tcg_target_call_clobber_regs & ~tcg_ctx->pinned_regs;
         break;
     case INDEX_op_br: case INDEX_op_goto_tb: case INDEX_op_exit_tb: case INDEX_op_mb:
         break;
@@ -1520,6 +1533,7 @@ size_t tcg_target_prologue(TCGContext *s)
     if (guest_base_in_reg(s)) {
         tcg_out_movi(s, TCG_TYPE_I64, R_R14, s->guest_base);
     }
+    tcg_out_pinned_load(s, s->pinned_regs);
     tcg_out_modrm(s, OPC_ARITH_EvIz + P_REXW, ARITH_SUB, R_SP);
     tcg_out32(s, FRAME_SIZE);
     tcg_out_modrm(s, OPC_GRP5, EXT5_JMPN_Ev, R_SI);
@@ -1528,6 +1542,7 @@ size_t tcg_target_prologue(TCGContext *s)
     s->goto_ptr_return = s->code_ptr;
     tcg_out_modrm(s, OPC_ARITH_GvEv + (ARITH_XOR << 3), R_AX, R_AX);
     s->tb_ret_addr = s->code_ptr;
+    tcg_out_pinned_store(s, s->pinned_regs);
     tcg_out_modrm(s, OPC_ARITH_EvIz + P_REXW, ARITH_ADD, R_SP);
     tcg_out32(s, FRAME_SIZE);
     for (int i = ARRAY_SIZE(callee_saved) - 1; i >= 0; i--) {
@@ -1536,6 +1551,23 @@ size_t tcg_target_prologue(TCGContext *s)
     }
     tcg_out8(s, OPC_RET);
     return s->code_ptr - start;
+}
+
+void tcg_pinned_from_ucontext(void *env, const void *uc_)
+{
+    static const int greg[16] = {
+        [R_AX] = REG_RAX, [R_CX] = REG_RCX, [R_DX] = REG_RDX, [R_BX] = REG_RBX,
+        [R_SP] = REG_RSP, [R_BP] = REG_RBP, [R_SI] = REG_RSI, [R_DI] = REG_RDI,
+        [R_R8] = REG_R8, [R_R9] = REG_R9, [R_R10] = REG_R10, [R_R11] = REG_R11,
+        [R_R12] = REG_R12, [R_R13] = REG_R13, [R_R14] = REG_R14, [R_R15] = REG_R15,
+    };
+    const ucontext_t *uc = uc_;
+
+    for (int i = 0; i < tcg_ctx->nb_pinned; i++) {
+        TCGTemp *ts = tcg_ctx->pinned[i];
+        uint64_t v = uc->uc_mcontext.gregs[greg[ts->reg]];
+        memcpy((uint8_t *)env + ts->mem_offset, &v, sizeof(v));
+    }
 }
 
 void tcg_target_func_start(void)

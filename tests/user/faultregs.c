@@ -1,0 +1,84 @@
+/*
+ * Guest registers at a fault: the signal frame of a SIGSEGV from a load must
+ * hold every register's value at the faulting instruction, and registers the
+ * handler changes in the frame must be the ones execution resumes with.
+ * Tern keeps some guest registers in host registers across blocks (pinned
+ * globals), so this covers the copy from the host context (a fault in
+ * translated code) and from the slow path (an address outside the guest's
+ * space), for pinned and unpinned registers alike.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <ucontext.h>
+#include "check.h"
+
+#define MAGIC(r) (0x1111111111111111ull * (r))
+
+static volatile int faults, regs_ok;
+
+static void on_segv(int sig, siginfo_t *si, void *uc_)
+{
+    ucontext_t *uc = uc_;
+    unsigned long *g = uc->uc_mcontext.__gregs;
+    /* x8 (s0), x9, x10..x15 (a0..a5) and x5 (t0), set before the fault */
+    static const int regs[] = { 5, 8, 9, 10, 11, 12, 13, 14, 15 };
+
+    regs_ok = 1;
+    for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+        if (g[regs[i]] != MAGIC(regs[i] % 16)) {
+            printf("x%d = %#lx at the fault, want %#llx\n", regs[i], g[regs[i]],
+                   MAGIC(regs[i] % 16));
+            regs_ok = 0;
+        }
+    }
+    faults++;
+    g[0] += 4;                  /* skip the load (4-byte ld) */
+    g[14] = 0xa4a4;             /* a4 after the handler */
+    g[9] = 0x5959;              /* s1 after the handler */
+}
+
+/* Load from addr with the registers set to MAGIC; returns a4 + s1 after. */
+static uint64_t fault_at(uint64_t addr)
+{
+    register uint64_t a0 __asm__("a0") = addr;
+    uint64_t a4, s1;
+
+    __asm__ volatile(
+        "mv t1, a0\n"
+        "li t0, %[m5]\n li s0, %[m8]\n li s1, %[m9]\n li a0, %[m10]\n"
+        "li a1, %[m11]\n li a2, %[m12]\n li a3, %[m13]\n li a4, %[m14]\n li a5, %[m15]\n"
+        ".option push\n .option norvc\n"
+        "ld t2, 0(t1)\n"
+        ".option pop\n"
+        "mv %[a4], a4\n mv %[s1], s1\n"
+        : [a4] "=r"(a4), [s1] "=r"(s1), "+r"(a0)
+        : [m5] "i"(MAGIC(5)), [m8] "i"(MAGIC(8)), [m9] "i"(MAGIC(9)), [m10] "i"(MAGIC(10)),
+          [m11] "i"(MAGIC(11)), [m12] "i"(MAGIC(12)), [m13] "i"(MAGIC(13)),
+          [m14] "i"(MAGIC(14)), [m15] "i"(MAGIC(15))
+        : "t0", "t1", "t2", "s0", "s1", "a1", "a2", "a3", "a4", "a5", "memory");
+    return a4 + s1;
+}
+
+int main(void)
+{
+    struct sigaction sa;
+    static const uint64_t addrs[] = {
+        0x1234,                 /* unmapped, inside the guest's space */
+        1ull << 40,             /* outside Tern's guest space: the slow path */
+    };
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
+    for (unsigned i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+        uint64_t after = fault_at(addrs[i]);
+        printf("fault %u: registers %s, after the handler a4+s1 = %#llx\n", i,
+               regs_ok ? "as set" : "WRONG", (unsigned long long)after);
+        CHECK(regs_ok);
+        CHECK(after == 0xa4a4 + 0x5959);
+    }
+    CHECK(faults == 2);
+    return finish();
+}
