@@ -109,6 +109,10 @@ static void host_fault_handler(int sig, siginfo_t *info, void *uc_)
         queue_signal(ts, sig, info);        /* sent by kill(): asynchronous */
         return;
     }
+    if (sig == SIGSEGV && info->si_code == SEGV_ACCERR && host_in_guest(addr) &&
+        (uc->uc_mcontext.gregs[REG_ERR] & 2) && guest_code_write_fault(h2g((void *)addr))) {
+        return;     /* a store into write-protected translated code: run it again */
+    }
     if (ts && ts->copy_jmp) {
         sigjmp_buf *jb = ts->copy_jmp;
         ts->copy_jmp = NULL;
@@ -121,7 +125,10 @@ static void host_fault_handler(int sig, siginfo_t *info, void *uc_)
         if (cpu_restore_state(ts->cs, pc + 1)) {
             /* in translated code: the pinned guest registers are in uc */
             tcg_pinned_from_ucontext(ts->cs->env_ptr, uc);
+        } else {
+            cpu_restore_state(ts->cs, tcg_user_helper_ra);  /* in a helper (AMO) */
         }
+        clear_helper_retaddr();
         ts->cs->exception_index = ts->fault_write ? RISCV_TRAP_STORE_PAGE
                                                   : RISCV_TRAP_LOAD_PAGE;
         restore_mask(uc);

@@ -162,6 +162,7 @@ int main(int argc, char **argv)
     tcg_exec_init(riscv_cpu_state(cpu)->cc->tcg_ops, 0, true, guest_base);
     tcg_set_guest_addr_mask(~(GUEST_SPACE - 1));
     tcg_user_bad_addr_hook = guest_bad_address;
+    tcg_user_code_page_hook = guest_code_page_added;
     ts = thread_new(cpu);
 
     if (argv0) {
@@ -179,6 +180,6 @@ int main(int argc, char **argv)
     }
     ts->gpr[2] = image_info.sp;
     riscv_cpu_set_pc(cpu, image_info.entry);
-    signal_init();
+    signal_init(ts);
     cpu_loop(ts);
 }

@@ -4,6 +4,14 @@
  * MAP_FIXED, and unmapping puts the reservation back. A sorted list of the
  * guest's mappings (start, end, prot) finds free ranges and answers
  * access checks for Tern's own reads of guest memory.
+ *
+ * Pages holding translated code: user mode has no TLB to catch guest stores
+ * into code, so when a guest-writable page gets its first translation
+ * (tcg_user_code_page_hook) its host mapping loses PROT_WRITE. The first
+ * store to it faults; guest_code_write_fault() gives the page its guest
+ * protection back and drops its translations, and the store runs again.
+ * System calls that let the host kernel write guest memory unprotect the
+ * range first (guest_unprotect), as a kernel write cannot be caught.
  */
 #include "tern/osdep.h"
 #include <sys/mman.h>
@@ -21,12 +29,139 @@ static GArray *maps;            /* GuestMap, sorted by start, non-overlapping */
 static GMutex maps_lock;
 static uint64_t mmap_top;       /* non-fixed mappings are placed below this */
 static uint64_t brk_start, brk_cur, brk_mapped;
+static GHashTable *wp_pages;    /* write-protected code pages (guest page numbers) */
+static int wp_count;            /* g_hash_table_size(wp_pages), read without the lock */
 
 #define MMAP_TOP_GAP (16ull << 20)      /* between the stack and the mmap area */
 
 static GuestMap *map_at(guint i)
 {
     return &g_array_index(maps, GuestMap, i);
+}
+
+/* Protection of the guest page holding addr, or -1 if unmapped (maps_lock held). */
+static int prot_at(uint64_t addr)
+{
+    for (guint i = 0; i < maps->len; i++) {
+        if (map_at(i)->start <= addr && addr < map_at(i)->end) {
+            return map_at(i)->prot;
+        }
+    }
+    return -1;
+}
+
+/* ---- write protection of pages with translated code ---- */
+
+static gpointer wp_key(uint64_t page)
+{
+    return (gpointer)(uintptr_t)(page / GUEST_PAGE_SIZE);
+}
+
+static void wp_remove(uint64_t page)
+{
+    g_hash_table_remove(wp_pages, wp_key(page));
+    __atomic_store_n(&wp_count, g_hash_table_size(wp_pages), __ATOMIC_RELEASE);
+}
+
+/*
+ * The pages of [start, end) got a new host protection or mapping: they are
+ * no longer write-protected by us (maps_lock held; their translations are
+ * invalidated by the caller).
+ */
+static void wp_forget(uint64_t start, uint64_t end)
+{
+    if (!__atomic_load_n(&wp_count, __ATOMIC_ACQUIRE)) {
+        return;
+    }
+    for (uint64_t page = start; page < end; page += GUEST_PAGE_SIZE) {
+        wp_remove(page);
+        if (!g_hash_table_size(wp_pages)) {
+            break;
+        }
+    }
+}
+
+/* tcg_user_code_page_hook: page now holds translated code (TB lock held). */
+void guest_code_page_added(uint64_t page)
+{
+    int prot;
+
+    g_mutex_lock(&maps_lock);
+    prot = prot_at(page);
+    if (prot >= 0 && (prot & PROT_WRITE) &&
+        !g_hash_table_contains(wp_pages, wp_key(page)) &&
+        mprotect(g2h(page), GUEST_PAGE_SIZE, prot & ~PROT_WRITE) == 0) {
+        g_hash_table_add(wp_pages, wp_key(page));
+        __atomic_store_n(&wp_count, g_hash_table_size(wp_pages), __ATOMIC_RELEASE);
+    }
+    g_mutex_unlock(&maps_lock);
+}
+
+/* Give page its guest protection back (maps_lock held). Was it protected? */
+static bool wp_release(uint64_t page)
+{
+    if (!g_hash_table_contains(wp_pages, wp_key(page))) {
+        return false;
+    }
+    mprotect(g2h(page), GUEST_PAGE_SIZE, prot_at(page));
+    wp_remove(page);
+    return true;
+}
+
+bool guest_code_write_fault(uint64_t addr)
+{
+    uint64_t page = addr & ~(GUEST_PAGE_SIZE - 1);
+    bool released, writable;
+
+    if (addr >= GUEST_SPACE) {
+        return false;
+    }
+    g_mutex_lock(&maps_lock);
+    released = wp_release(page);
+    /* not (or no longer) ours: another thread may have released it first */
+    writable = prot_at(page) >= 0 && (prot_at(page) & PROT_WRITE);
+    g_mutex_unlock(&maps_lock);
+    if (released) {
+        tb_invalidate_phys_range(page, page + GUEST_PAGE_SIZE);
+    }
+    return released || writable;
+}
+
+void guest_unprotect(uint64_t addr, uint64_t len)
+{
+    uint64_t first = addr & ~(GUEST_PAGE_SIZE - 1), end = addr + len;
+    g_autoptr(GArray) done = NULL;
+
+    if (!__atomic_load_n(&wp_count, __ATOMIC_ACQUIRE) || !len || !guest_range_ok(addr, len)) {
+        return;
+    }
+    done = g_array_new(false, false, sizeof(uint64_t));
+    g_mutex_lock(&maps_lock);
+    if ((end - first) / GUEST_PAGE_SIZE <= g_hash_table_size(wp_pages)) {
+        for (uint64_t page = first; page < end; page += GUEST_PAGE_SIZE) {
+            if (wp_release(page)) {
+                g_array_append_val(done, page);
+            }
+        }
+    } else {
+        GHashTableIter it;
+        gpointer key;
+        g_hash_table_iter_init(&it, wp_pages);
+        while (g_hash_table_iter_next(&it, &key, NULL)) {
+            uint64_t page = (uintptr_t)key * GUEST_PAGE_SIZE;
+            if (page >= first && page < end) {
+                g_array_append_val(done, page);
+            }
+        }
+        for (guint i = 0; i < done->len; i++) {
+            wp_release(g_array_index(done, uint64_t, i));
+        }
+    }
+    g_mutex_unlock(&maps_lock);
+    for (guint i = 0; i < done->len; i++) {
+        uint64_t page = g_array_index(done, uint64_t, i);
+        tb_invalidate_phys_range(page, page + GUEST_PAGE_SIZE);
+    }
 }
 
 void guest_space_init(void)
@@ -40,6 +175,7 @@ void guest_space_init(void)
     }
     guest_base = (uintptr_t)p;
     maps = g_array_new(false, false, sizeof(GuestMap));
+    wp_pages = g_hash_table_new(g_direct_hash, g_direct_equal);
     mmap_top = GUEST_SPACE - GUEST_STACK_SIZE - MMAP_TOP_GAP;
 }
 
@@ -182,6 +318,7 @@ int64_t guest_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, int
         return -err;
     }
     maps_insert(start, start + len, prot);
+    wp_forget(start, start + len);
     g_mutex_unlock(&maps_lock);
     tb_invalidate_phys_range(start, start + len);
     tern_log_mask(LOG_PAGE, "mmap %#" PRIx64 "-%#" PRIx64 " prot %x flags %x\n",
@@ -201,6 +338,7 @@ int64_t guest_munmap(uint64_t addr, uint64_t len)
     g_mutex_lock(&maps_lock);
     unmap_host(addr, addr + len);
     maps_remove(addr, addr + len);
+    wp_forget(addr, addr + len);
     g_mutex_unlock(&maps_lock);
     tb_invalidate_phys_range(addr, addr + len);
     tern_log_mask(LOG_PAGE, "munmap %#" PRIx64 "-%#" PRIx64 "\n", addr, addr + len);
@@ -230,10 +368,10 @@ int64_t guest_mprotect(uint64_t addr, uint64_t len, int prot)
         }
         maps_insert(MAX(m.start, addr), MIN(m.end, addr + len), prot);
     }
+    wp_forget(addr, addr + len);
     g_mutex_unlock(&maps_lock);
-    if (!(prot & PROT_EXEC)) {
-        tb_invalidate_phys_range(addr, addr + len);
-    }
+    /* W^X code generators write while RW and run while RX: see the new code */
+    tb_invalidate_phys_range(addr, addr + len);
     return 0;
 }
 
@@ -292,8 +430,11 @@ int64_t guest_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags
         maps_remove(old + new_len, old + old_len);
     }
     maps_insert(dest, dest + new_len, prot);
+    wp_forget(old, old + old_len);
+    wp_forget(dest, dest + new_len);
     g_mutex_unlock(&maps_lock);
     tb_invalidate_phys_range(old, old + old_len);
+    tb_invalidate_phys_range(dest, dest + new_len);
     return dest;
 }
 
@@ -328,6 +469,7 @@ uint64_t guest_brk(uint64_t newbrk)
         brk_mapped = need;
     } else if (newbrk < brk_cur) {
         /* shrinking: memory above the new break reads as zero when regrown */
+        guest_unprotect(newbrk, MIN(brk_cur, brk_mapped) - newbrk);
         memset(g2h(newbrk), 0, MIN(brk_cur, brk_mapped) - newbrk);
     }
     brk_cur = newbrk;

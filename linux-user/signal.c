@@ -7,6 +7,7 @@
  * uses its vDSO; riscv64 has no SA_RESTORER), or the default action.
  */
 #include "tern/osdep.h"
+#include <poll.h>
 #include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -74,9 +75,38 @@ static void set_host_action(int sig, uint64_t guest_handler)
     sigaction(sig, &sa, NULL);          /* fails for glibc's internal signals 32, 33 */
 }
 
-void signal_init(void)
+void guest_mask_to_host(uint64_t mask, sigset_t *set)
+{
+    sigemptyset(set);
+    for (int sig = 1; sig <= TARGET_NSIG; sig++) {
+        if ((mask & SIGBIT(sig)) && sig != SIGSEGV && sig != SIGBUS) {
+            sigaddset(set, sig);
+        }
+    }
+}
+
+/*
+ * A thread's host signal mask mirrors its guest mask (but never blocks
+ * SIGSEGV and SIGBUS, which Tern needs for its own faults). So the host
+ * kernel sends a process-directed signal to a thread whose guest does not
+ * block it, and keeps it pending while all threads block it, for whichever
+ * thread calls sigwait (rt_sigtimedwait) or unblocks it first.
+ */
+static void set_sigmask(TernThread *ts, uint64_t mask)
+{
+    sigset_t set;
+
+    ts->sigmask = mask & ~UNBLOCKABLE;
+    guest_mask_to_host(ts->sigmask, &set);
+    pthread_sigmask(SIG_SETMASK, &set, NULL);   /* may run host handlers at once */
+    __atomic_store_n(&ts->sig_pending, 1, __ATOMIC_SEQ_CST);     /* recheck the queue */
+}
+
+void signal_init(TernThread *ts)
 {
     struct rlimit no_core = { 0, 0 };
+    uint64_t mask = 0;
+    sigset_t cur;
 
     fault_handlers_init();
     for (int sig = 1; sig <= TARGET_NSIG; sig++) {
@@ -89,6 +119,14 @@ void signal_init(void)
     }
     /* a guest killed by a signal must not leave a core of Tern */
     setrlimit(RLIMIT_CORE, &no_core);
+    /* the mask survives execve (Linux): the new program starts with it */
+    pthread_sigmask(SIG_SETMASK, NULL, &cur);
+    for (int sig = 1; sig <= TARGET_NSIG; sig++) {
+        if (sigismember(&cur, sig) > 0) {
+            mask |= SIGBIT(sig);
+        }
+    }
+    set_sigmask(ts, mask);
 }
 
 void queue_signal(TernThread *ts, int sig, const siginfo_t *info)
@@ -101,16 +139,6 @@ void queue_signal(TernThread *ts, int sig, const siginfo_t *info)
     __atomic_store_n(&ts->sig_pending, 1, __ATOMIC_SEQ_CST);
     __atomic_store_n(&ts->cs->exit_request, 1, __ATOMIC_SEQ_CST);
     tcg_cpu_kick(ts->cs);
-}
-
-void guest_mask_to_host(uint64_t mask, sigset_t *set)
-{
-    sigemptyset(set);
-    for (int sig = 1; sig <= TARGET_NSIG; sig++) {
-        if ((mask & SIGBIT(sig)) && sig != SIGSEGV && sig != SIGBUS) {
-            sigaddset(set, sig);
-        }
-    }
 }
 
 static bool dumps_core(int sig)
@@ -155,6 +183,7 @@ static void setup_frame(TernThread *ts, int sig, const GuestSigaction *act,
     uint8_t *uc = frame + FRAME_UC, *mc = uc + UC_MCONTEXT;
     uint64_t *r = ts->gpr, sp = r[REG_SP], addr;
     uint64_t *fpr = riscv_cpu_fpr(ts->cpu);
+    /* after rt_sigsuspend, ppoll...: sigreturn restores the caller's own mask */
     uint64_t v, saved_mask = ts->mask_override ? ts->saved_mask : ts->sigmask;
     uint32_t fcsr = riscv_cpu_get_fcsr(ts->cpu);
 
@@ -179,11 +208,9 @@ static void setup_frame(TernThread *ts, int sig, const GuestSigaction *act,
         die_with_signal(SIGSEGV);       /* no room for the frame: as Linux, force SIGSEGV */
     }
     ts->mask_override = false;
-    ts->sigmask = saved_mask | act->mask;
-    if (!(act->flags & SA_NODEFER)) {
-        ts->sigmask |= SIGBIT(sig);
-    }
-    ts->sigmask &= ~UNBLOCKABLE;
+    /* the handler runs with the mask in force, plus its own */
+    set_sigmask(ts, ts->sigmask | act->mask |
+                    (act->flags & SA_NODEFER ? 0 : SIGBIT(sig)));
     tern_log_mask(LOG_INT, "signal %d: handler %#" PRIx64 " frame %#" PRIx64
                   " interrupted pc %#" PRIx64 "\n", sig, act->handler, addr,
                   riscv_cpu_get_pc(ts->cpu));
@@ -304,7 +331,7 @@ int64_t do_rt_sigaction(int sig, uint64_t act, uint64_t oact, uint64_t sigsetsiz
 int64_t do_rt_sigprocmask(TernThread *ts, int how, uint64_t set, uint64_t oset,
                           uint64_t sigsetsize)
 {
-    uint64_t old = ts->sigmask, mask;
+    uint64_t old = ts->sigmask, mask, new;
 
     if (sigsetsize != 8) {
         return -EINVAL;
@@ -315,19 +342,18 @@ int64_t do_rt_sigprocmask(TernThread *ts, int how, uint64_t set, uint64_t oset,
         }
         switch (how) {
         case SIG_BLOCK:
-            ts->sigmask |= mask;
+            new = old | mask;
             break;
         case SIG_UNBLOCK:
-            ts->sigmask &= ~mask;
+            new = old & ~mask;
             break;
         case SIG_SETMASK:
-            ts->sigmask = mask;
+            new = mask;
             break;
         default:
             return -EINVAL;
         }
-        ts->sigmask &= ~UNBLOCKABLE;
-        __atomic_store_n(&ts->sig_pending, 1, __ATOMIC_SEQ_CST);  /* recheck on return */
+        set_sigmask(ts, new);
     }
     if (oset && !copy_to_guest(oset, &old, 8)) {
         return -EFAULT;
@@ -338,12 +364,15 @@ int64_t do_rt_sigprocmask(TernThread *ts, int how, uint64_t set, uint64_t oset,
 int64_t do_rt_sigpending(TernThread *ts, uint64_t set, uint64_t sigsetsize)
 {
     uint64_t mask = 0;
+    sigset_t host;
 
     if (sigsetsize != 8) {
         return -EINVAL;
     }
+    sigpending(&host);          /* blocked ones wait on the host (set_sigmask) */
     for (int sig = 1; sig <= TARGET_NSIG; sig++) {
-        if (ts->sig[sig].pending && (ts->sigmask & SIGBIT(sig))) {
+        if ((ts->sig[sig].pending || sigismember(&host, sig) > 0) &&
+            (ts->sigmask & SIGBIT(sig))) {
             mask |= SIGBIT(sig);
         }
     }
@@ -412,15 +441,81 @@ int64_t do_rt_sigreturn(TernThread *ts)
     tern_log_mask(LOG_INT, "rt_sigreturn: frame %#" PRIx64 " back to pc %#" PRIx64 "\n",
                   r[REG_SP], pc);
     memcpy(&mask, frame + FRAME_UC + UC_SIGMASK, 8);
-    ts->sigmask = mask & ~UNBLOCKABLE;
-    __atomic_store_n(&ts->sig_pending, 1, __ATOMIC_SEQ_CST);
+    set_sigmask(ts, mask);
     return TERN_NORETURN_A0;
+}
+
+/* The host signals Tern's handlers catch, blocked while the queue is checked. */
+static void block_host_signals(sigset_t *orig)
+{
+    sigset_t all;
+
+    sigfillset(&all);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    pthread_sigmask(SIG_BLOCK, &all, orig);
+}
+
+
+/*
+ * Would a pending signal run a handler or its default action now? Then a
+ * waiting call returns EINTR. Ignored ones do not wake it (Linux discards
+ * them), nor do blocked ones.
+ */
+static bool signal_wakes(TernThread *ts)
+{
+    return !signal_restart_syscall(ts, true);
+}
+
+static void sigmask_restore(TernThread *ts)
+{
+    if (ts->mask_override) {
+        ts->mask_override = false;
+        set_sigmask(ts, ts->saved_mask);
+    }
+}
+
+int64_t call_with_sigmask(TernThread *ts, uint64_t mask, MaskedWait wait, void *opaque)
+{
+    int64_t ret;
+
+    /* the host mask changes only for the wait itself, which the kernel does atomically */
+    ts->saved_mask = ts->sigmask;
+    ts->mask_override = true;
+    ts->sigmask = mask & ~UNBLOCKABLE;
+    do {
+        sigset_t orig, set;
+        block_host_signals(&orig);
+        if (signal_wakes(ts)) {
+            ret = -EINTR;       /* already pending: no wait */
+        } else {
+            guest_mask_to_host(ts->sigmask, &set);
+            ret = wait(opaque, &set);
+        }
+        pthread_sigmask(SIG_SETMASK, &orig, NULL);
+        /* a signal that only interrupted the host call (ignored): wait again */
+    } while (ret == -EINTR && !signal_wakes(ts));
+    if (ret != -EINTR) {
+        sigmask_restore(ts);
+        return ret;
+    }
+    /* the handler's frame saves the caller's mask, which sigreturn restores */
+    ts->gpr[REG_A0] = -EINTR;
+    __atomic_store_n(&ts->sig_pending, 1, __ATOMIC_SEQ_CST);
+    process_pending_signals(ts);
+    sigmask_restore(ts);        /* nothing delivered after all */
+    return TERN_NORETURN_A0;
+}
+
+static int64_t suspend_wait(void *opaque, const sigset_t *set)
+{
+    sigsuspend(set);
+    return -EINTR;
 }
 
 int64_t do_rt_sigsuspend(TernThread *ts, uint64_t maskaddr, uint64_t sigsetsize)
 {
     uint64_t mask;
-    sigset_t all, orig;
 
     if (sigsetsize != 8) {
         return -EINVAL;
@@ -428,35 +523,82 @@ int64_t do_rt_sigsuspend(TernThread *ts, uint64_t maskaddr, uint64_t sigsetsize)
     if (!copy_from_guest(&mask, maskaddr, 8)) {
         return -EFAULT;
     }
-    ts->saved_mask = ts->sigmask;
-    ts->mask_override = true;
-    ts->sigmask = mask & ~UNBLOCKABLE;
-    sigfillset(&all);
-    sigdelset(&all, SIGSEGV);
-    sigdelset(&all, SIGBUS);
-    for (;;) {
-        bool ready = false;
-        pthread_sigmask(SIG_BLOCK, &all, &orig);
-        for (int sig = 1; sig <= TARGET_NSIG; sig++) {
-            if (ts->sig[sig].pending && !(ts->sigmask & SIGBIT(sig))) {
-                ready = true;
+    return call_with_sigmask(ts, mask, suspend_wait, NULL);
+}
+
+/*
+ * rt_sigtimedwait: take a pending signal of set (blocked or not) off the
+ * queue, or wait for one with the signals of set unblocked. Another signal
+ * that runs a handler ends the wait with EINTR (never restarted).
+ */
+int64_t do_rt_sigtimedwait(TernThread *ts, uint64_t setaddr, uint64_t infoaddr,
+                           uint64_t tsaddr, uint64_t sigsetsize)
+{
+    uint64_t set;
+    struct timespec timeout, deadline = { 0 };
+
+    if (sigsetsize != 8) {
+        return -EINVAL;
+    }
+    if (!copy_from_guest(&set, setaddr, 8) ||
+        (tsaddr && !copy_from_guest(&timeout, tsaddr, sizeof(timeout)))) {
+        return -EFAULT;
+    }
+    if (tsaddr && (timeout.tv_nsec < 0 || timeout.tv_nsec >= 1000000000 || timeout.tv_sec < 0)) {
+        return -EINVAL;
+    }
+    set &= ~UNBLOCKABLE;
+    if (tsaddr) {     /* (tsaddr: a timeout; expired: the last wait ran it out) */
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += timeout.tv_sec;
+        deadline.tv_nsec += timeout.tv_nsec;
+        if (deadline.tv_nsec >= 1000000000) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000;
+        }
+    }
+    for (bool expired = false;; ) {
+        sigset_t orig, hset;
+        struct timespec now, left = { 0, 0 };
+        int sig;
+
+        block_host_signals(&orig);
+        for (sig = 1; sig <= TARGET_NSIG; sig++) {
+            if ((set & SIGBIT(sig)) && ts->sig[sig].pending) {
+                break;
             }
         }
-        if (!ready) {
-            sigsuspend(&orig);
+        if (sig <= TARGET_NSIG) {
+            siginfo_t info = ts->sig[sig].info;
+            __atomic_store_n(&ts->sig[sig].pending, false, __ATOMIC_SEQ_CST);
+            pthread_sigmask(SIG_SETMASK, &orig, NULL);
+            if (infoaddr && !copy_to_guest(infoaddr, &info, sizeof(info))) {
+                return -EFAULT;
+            }
+            return sig;
         }
+        if (signal_wakes(ts) || expired) {
+            pthread_sigmask(SIG_SETMASK, &orig, NULL);
+            return expired ? -EAGAIN : -EINTR;
+        }
+        if (tsaddr) {
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            left.tv_sec = deadline.tv_sec - now.tv_sec;
+            left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
+            if (left.tv_nsec < 0) {
+                left.tv_sec--;
+                left.tv_nsec += 1000000000;
+            }
+            if (left.tv_sec < 0) {
+                left.tv_sec = left.tv_nsec = 0;
+            }
+        }
+        /*
+         * set unblocked: signals of set pending on the host (blocked, or
+         * process-directed) come in now; a zero timeout still polls once
+         */
+        guest_mask_to_host(ts->sigmask & ~set, &hset);
+        expired = ppoll(NULL, 0, tsaddr ? &left : NULL, &hset) == 0;
         pthread_sigmask(SIG_SETMASK, &orig, NULL);
-        if (ready) {
-            break;
-        }
     }
-    ts->gpr[REG_A0] = -EINTR;
-    __atomic_store_n(&ts->sig_pending, 1, __ATOMIC_SEQ_CST);
-    process_pending_signals(ts);
-    if (ts->mask_override) {
-        /* nothing delivered (ignored): the old mask comes back */
-        ts->mask_override = false;
-        ts->sigmask = ts->saved_mask;
-    }
-    return TERN_NORETURN_A0;
 }

@@ -85,6 +85,7 @@
     X(134, rt_sigaction, "dppd") \
     X(135, rt_sigprocmask, "dppd") \
     X(136, rt_sigpending, "pd") \
+    X(137, rt_sigtimedwait, "pppd") \
     X(139, rt_sigreturn, "") \
     X(140, setpriority, "ddd") \
     X(141, getpriority, "dd") \

@@ -28,12 +28,16 @@
 #include "user-internal.h"
 #include "syscall-table.h"
 
-/* Host pointer for guest [addr, addr + len); 0 stays NULL; out of range: -EFAULT. */
+/*
+ * Host pointer for guest [addr, addr + len); 0 stays NULL; out of range:
+ * -EFAULT. The host kernel may write there: no write-protected code pages.
+ */
 #define PTR(addr, len) ({                                         \
         uint64_t a_ = (addr), l_ = (len);                         \
         if (a_ && !guest_range_ok(a_, l_)) {                      \
             return -EFAULT;                                       \
         }                                                         \
+        guest_unprotect(a_, l_);                                  \
         a_ ? g2h(a_) : NULL;                                      \
     })
 /* A NUL-terminated guest string (a path), checked readable. */
@@ -135,6 +139,7 @@ static struct iovec *get_iovec(uint64_t addr, uint64_t cnt, int64_t *err)
             g_free(iov);
             return NULL;
         }
+        guest_unprotect(base, iov[i].iov_len);
         iov[i].iov_base = g2h(base);
     }
     return iov;
@@ -231,9 +236,100 @@ static int64_t do_epoll_ctl(int epfd, int op, int fd, uint64_t evaddr)
     return ret_errno(epoll_ctl(epfd, op, fd, evaddr ? &ev : NULL));
 }
 
-static int64_t do_epoll_pwait(int epfd, uint64_t evaddr, int maxevents, int timeout)
+/* ---- waits with a temporary signal mask (ppoll, pselect6, epoll_pwait) ---- */
+
+/* The guest's sigset_t at addr (sigsetsize must be 8): false with *err if bad. */
+static bool get_sigmask(uint64_t addr, uint64_t sigsetsize, uint64_t *mask, int64_t *err)
+{
+    if (sigsetsize != 8) {
+        *err = -EINVAL;
+        return false;
+    }
+    if (!copy_from_guest(mask, addr, 8)) {
+        *err = -EFAULT;
+        return false;
+    }
+    return true;
+}
+
+/* The host call of each; the host mask is the kernel's 8-byte sigset. */
+typedef struct PollArgs {
+    int nr;
+    uint64_t a[5];
+} PollArgs;
+
+static int64_t poll_wait(void *opaque, const sigset_t *mask)
+{
+    PollArgs *p = opaque;
+
+    switch (p->nr) {
+    case SYS_ppoll:
+        return ret_errno(syscall(SYS_ppoll, p->a[0], p->a[1], p->a[2], mask, 8));
+    case SYS_pselect6: {
+        uint64_t data[2] = { (uintptr_t)mask, 8 };
+        return ret_errno(syscall(SYS_pselect6, p->a[0], p->a[1], p->a[2], p->a[3], p->a[4],
+                                 data));
+    }
+    default:
+        return ret_errno(syscall(SYS_epoll_pwait, p->a[0], p->a[1], p->a[2], p->a[3], mask, 8));
+    }
+}
+
+/* Without a mask the host call runs as it is; with one, under call_with_sigmask. */
+static int64_t poll_call(TernThread *ts, PollArgs *p, bool has_mask, uint64_t mask)
+{
+    if (!has_mask) {
+        return ret_errno(syscall(p->nr, p->a[0], p->a[1], p->a[2], p->a[3], p->a[4], NULL));
+    }
+    return call_with_sigmask(ts, mask, poll_wait, p);
+}
+
+static int64_t do_ppoll(TernThread *ts, uint64_t fds, uint64_t nfds, uint64_t tmo,
+                        uint64_t maskaddr, uint64_t sigsetsize)
+{
+    PollArgs p;
+    uint64_t mask = 0;
+    int64_t err;
+
+    if (nfds > 65536) {
+        return -EINVAL;
+    }
+    p = (PollArgs){ SYS_ppoll, { (uintptr_t)PTR(fds, nfds * sizeof(struct pollfd)), nfds,
+                                 (uintptr_t)PTR(tmo, 16) } };
+    if (maskaddr && !get_sigmask(maskaddr, sigsetsize, &mask, &err)) {
+        return err;
+    }
+    return poll_call(ts, &p, maskaddr != 0, mask);
+}
+
+static int64_t do_pselect6(TernThread *ts, uint64_t n, uint64_t r, uint64_t w, uint64_t e,
+                           uint64_t tmo, uint64_t data)
+{
+    uint64_t setsize = ((n + 63) / 64) * 8, sig[2] = { 0, 0 }, mask = 0;
+    PollArgs p;
+    int64_t err;
+
+    if (n > 65536) {
+        return -EINVAL;
+    }
+    p = (PollArgs){ SYS_pselect6, { n, (uintptr_t)PTR(r, setsize), (uintptr_t)PTR(w, setsize),
+                                    (uintptr_t)PTR(e, setsize), (uintptr_t)PTR(tmo, 16) } };
+    /* data: { const sigset_t *ss; size_t ss_len; } */
+    if (data && !copy_from_guest(sig, data, sizeof(sig))) {
+        return -EFAULT;
+    }
+    if (sig[0] && !get_sigmask(sig[0], sig[1], &mask, &err)) {
+        return err;
+    }
+    return poll_call(ts, &p, sig[0] != 0, mask);
+}
+
+static int64_t do_epoll_pwait(TernThread *ts, int epfd, uint64_t evaddr, int maxevents,
+                              int timeout, uint64_t maskaddr, uint64_t sigsetsize)
 {
     g_autofree struct epoll_event *ev = NULL;
+    PollArgs p;
+    uint64_t mask = 0;
     int64_t r;
 
     if (maxevents <= 0 || maxevents > 65536) {
@@ -242,8 +338,15 @@ static int64_t do_epoll_pwait(int epfd, uint64_t evaddr, int maxevents, int time
     if (!guest_range_ok(evaddr, (uint64_t)maxevents * sizeof(GuestEpollEvent))) {
         return -EFAULT;
     }
+    if (maskaddr && !get_sigmask(maskaddr, sigsetsize, &mask, &r)) {
+        return r;
+    }
     ev = g_new(struct epoll_event, maxevents);
-    r = ret_errno(epoll_wait(epfd, ev, maxevents, timeout));
+    p = (PollArgs){ SYS_epoll_pwait, { epfd, (uintptr_t)ev, maxevents, timeout } };
+    r = poll_call(ts, &p, maskaddr != 0, mask);
+    if (r == TERN_NORETURN_A0) {
+        return r;               /* interrupted: a handler was set up */
+    }
     for (int64_t i = 0; i < r; i++) {
         GuestEpollEvent g = { ev[i].events, 0, ev[i].data.u64 };
         if (!copy_to_guest(evaddr + i * sizeof(g), &g, sizeof(g))) {
@@ -326,59 +429,37 @@ static int64_t do_futex(uint64_t uaddr, int op, uint32_t val, uint64_t timeout,
 /* ---- processes ---- */
 
 /*
- * The translator's code buffer is one memfd mapped twice (executable and
- * writable views, accel/tcg/translate-all.c); MAP_SHARED mappings stay
- * shared across fork, so a forked child would write its translations over
- * its parent's. The child gets its own copy: a new memfd with the same
- * contents, mapped over both views.
+ * vfork (clone with CLONE_VFORK: glibc's vfork, system and posix_spawn):
+ * the parent stays suspended until the child execs or exits. The child
+ * cannot share the parent's memory under Tern, as it would run on Tern's
+ * own state (signal actions, the hart, the translator) in that memory; it
+ * gets a copy, as with fork (QEMU does the same), and the parent waits on a
+ * close-on-exec pipe whose other end closes when the child execs or exits.
+ * What the child writes to memory stays its own: posix_spawn cannot report
+ * a failed exec as its result (the child exits with 127 instead).
  */
-static void unshare_code_buffer(void)
-{
-    FILE *f = fopen("/proc/self/maps", "r");
-    char line[512];
-    int fd = -1;
-    uint64_t size = 0;
-
-    if (!f) {
-        error_exit("fork: cannot read /proc/self/maps: %s", strerror(errno));
-    }
-    while (fgets(line, sizeof(line), f)) {
-        unsigned long start, end;
-        char perms[8];
-        int prot;
-
-        if (!strstr(line, "/memfd:tern-jit") ||
-            sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3) {
-            continue;
-        }
-        prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
-               (perms[2] == 'x' ? PROT_EXEC : 0);
-        if (fd < 0) {
-            size = end - start;
-            fd = memfd_create("tern-jit", MFD_CLOEXEC);
-            if (fd < 0 || write(fd, (void *)start, size) != (ssize_t)size) {
-                error_exit("fork: cannot copy the code buffer: %s", strerror(errno));
-            }
-        }
-        if (end - start != size ||
-            mmap((void *)start, size, prot, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
-            error_exit("fork: cannot remap the code buffer: %s", strerror(errno));
-        }
-    }
-    fclose(f);
-    if (fd >= 0) {
-        close(fd);
-    }
-}
+static int vfork_fd = -1;       /* in a vfork child: its end of the pipe */
+#define VFORK_FD_MIN 512        /* out of the way of the guest's fd numbers */
 
 static int64_t do_fork(TernThread *ts, uint64_t flags, uint64_t newsp, uint64_t ptid,
                        uint64_t ctid)
 {
     int csig = flags & 0xff;
+    int done[2] = { -1, -1 };
     pid_t pid;
 
     if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_SETTLS)) {
         return -EINVAL;
+    }
+    if (!tb_fork_prepare()) {
+        return -ENOMEM;
+    }
+    if ((flags & CLONE_VFORK) && pipe2(done, O_CLOEXEC) == 0) {
+        int high = fcntl(done[1], F_DUPFD_CLOEXEC, VFORK_FD_MIN);
+        if (high >= 0) {
+            close(done[1]);
+            done[1] = high;
+        }
     }
     fflush(stderr);
     if (csig == SIGCHLD) {
@@ -386,11 +467,23 @@ static int64_t do_fork(TernThread *ts, uint64_t flags, uint64_t newsp, uint64_t 
     } else {
         pid = syscall(SYS_clone, (uint64_t)csig, NULL, NULL, NULL, 0);
     }
+    tb_fork_done(pid == 0);
     if (pid < 0) {
-        return -errno;
+        int err = errno;
+        if (done[0] >= 0) {
+            close(done[0]);
+            close(done[1]);
+        }
+        return -err;
     }
     if (pid == 0) {
-        unshare_code_buffer();
+        if (vfork_fd >= 0) {
+            close(vfork_fd);        /* a vfork child's child must not hold its parent */
+        }
+        vfork_fd = done[1];
+        if (done[0] >= 0) {
+            close(done[0]);
+        }
         ts->tid = syscall(SYS_gettid);
         if (newsp) {
             ts->gpr[2] = newsp;
@@ -406,6 +499,14 @@ static int64_t do_fork(TernThread *ts, uint64_t flags, uint64_t newsp, uint64_t 
     }
     if (flags & CLONE_PARENT_SETTID) {
         copy_to_guest(ptid, &pid, 4);
+    }
+    if (done[0] >= 0) {
+        char c;
+        close(done[1]);
+        while (read(done[0], &c, 1) < 0 && errno == EINTR) {
+            /* signals arriving meanwhile are queued for after the wait, as Linux */
+        }
+        close(done[0]);
     }
     return pid;
 }
@@ -719,21 +820,15 @@ static int64_t dispatch(TernThread *ts, uint64_t nr, uint64_t a0, uint64_t a1, u
 
     /* ---- polling ---- */
     case NR_ppoll:
-        return SYS(SYS_ppoll, PTR(a0, a1 * sizeof(struct pollfd)), a1, PTR(a2, 16), NULL, 8);
-    case NR_pselect6: {
-        uint64_t setsize = ((a0 + 63) / 64) * 8;
-        if (a0 > 65536) {
-            return -EINVAL;
-        }
-        return SYS(SYS_pselect6, a0, PTR(a1, setsize), PTR(a2, setsize), PTR(a3, setsize),
-                   PTR(a4, 16), NULL);
-    }
+        return do_ppoll(ts, a0, a1, a2, a3, a4);
+    case NR_pselect6:
+        return do_pselect6(ts, a0, a1, a2, a3, a4, a5);
     case NR_epoll_create1:
         return SYS(SYS_epoll_create1, a0);
     case NR_epoll_ctl:
         return do_epoll_ctl(a0, a1, a2, a3);
     case NR_epoll_pwait:
-        return do_epoll_pwait(a0, a1, a2, a3);
+        return do_epoll_pwait(ts, a0, a1, a2, a3, a4, a5);
 
     /* ---- memory ---- */
     case NR_mmap:
@@ -880,8 +975,8 @@ static int64_t dispatch(TernThread *ts, uint64_t nr, uint64_t a0, uint64_t a1, u
             }
             return r;
         }
-        /* fork, and vfork as fork (the child gets a copy, as QEMU does) */
-        return do_fork(ts, a0 & ~(uint64_t)(CLONE_VM | CLONE_VFORK), a1, a2, a4);
+        /* fork, and vfork as a fork the parent waits for (do_fork) */
+        return do_fork(ts, a0 & ~(uint64_t)CLONE_VM, a1, a2, a4);
     case NR_clone3:
         return -ENOSYS;     /* the C library falls back to clone */
     case NR_set_tid_address:
@@ -909,6 +1004,8 @@ static int64_t dispatch(TernThread *ts, uint64_t nr, uint64_t a0, uint64_t a1, u
         return do_rt_sigpending(ts, a0, a1);
     case NR_rt_sigsuspend:
         return do_rt_sigsuspend(ts, a0, a1);
+    case NR_rt_sigtimedwait:
+        return do_rt_sigtimedwait(ts, a0, a1, a2, a3);
     case NR_sigaltstack:
         return do_sigaltstack(ts, a0, a1);
     case NR_rt_sigreturn:
@@ -980,7 +1077,7 @@ int64_t do_syscall(TernThread *ts, uint64_t nr, uint64_t a0, uint64_t a1, uint64
         strace_print(nr, args, TERN_NORETURN_A0);
     }
     ret = dispatch(ts, nr, a0, a1, a2, a3, a4, a5);
-    if (ret == -EINTR && nr != NR_rt_sigsuspend) {
+    if (ret == -EINTR && nr != NR_rt_sigsuspend && nr != NR_rt_sigtimedwait) {
         if (signal_restart_syscall(ts, restart_only_without_handler(nr))) {
             ret = -TERN_ERESTARTSYS;
         }

@@ -64,6 +64,16 @@ void guest_brk_init(uint64_t start);
 uint64_t guest_brk(uint64_t newbrk);
 /* Is [addr, addr + len) mapped with at least prot (PROT_READ/WRITE)? */
 bool guest_access_ok(uint64_t addr, uint64_t len, int prot);
+/*
+ * Write protection of guest pages holding translated code (see mmap.c).
+ * guest_code_page_added is tcg_user_code_page_hook; guest_code_write_fault
+ * is asked by the host SIGSEGV handler about a write fault at guest addr and
+ * returns true if it was ours (now released: retry the store);
+ * guest_unprotect releases a range the host kernel is about to write.
+ */
+void guest_code_page_added(uint64_t page);
+bool guest_code_write_fault(uint64_t addr);
+void guest_unprotect(uint64_t addr, uint64_t len);
 /* Top of the initial stack region (exclusive). */
 uint64_t guest_stack_top(void);
 
@@ -108,7 +118,7 @@ typedef struct TernThread {
     sigjmp_buf *copy_jmp;               /* guest_copy in progress */
     uint64_t fault_addr;
     int fault_write;
-    bool mask_override;                 /* rt_sigsuspend: the frame saves this mask */
+    bool mask_override;                 /* call_with_sigmask: the frame saves this mask */
     uint64_t saved_mask;
 } TernThread;
 
@@ -141,7 +151,8 @@ bool copy_to_guest(uint64_t dst, const void *src, size_t len);
 int64_t guest_strlen(uint64_t addr);
 
 /* ---- signal.c ---- */
-void signal_init(void);
+/* Host handlers, and the first thread's mask (inherited across execve). */
+void signal_init(TernThread *ts);
 void fault_handlers_init(void);
 /* tcg_user_bad_addr_hook: a guest access outside the reservation → guest SIGSEGV. */
 G_NORETURN void guest_bad_address(CPUState *cs, uint64_t addr, int access_type, uintptr_t ra);
@@ -155,6 +166,19 @@ int64_t do_rt_sigprocmask(TernThread *ts, int how, uint64_t set, uint64_t oset,
 int64_t do_sigaltstack(TernThread *ts, uint64_t ss, uint64_t oss);
 int64_t do_rt_sigreturn(TernThread *ts);
 int64_t do_rt_sigsuspend(TernThread *ts, uint64_t mask, uint64_t sigsetsize);
+int64_t do_rt_sigtimedwait(TernThread *ts, uint64_t set, uint64_t info, uint64_t timeout,
+                           uint64_t sigsetsize);
+/*
+ * A waiting call with a temporary guest signal mask (ppoll, pselect6,
+ * epoll_pwait, rt_sigsuspend): mask replaces the guest's atomically with the
+ * start of the wait, which is the host call `wait` makes with the host mask
+ * it is given. A signal the mask lets in ends it with EINTR: the handler
+ * runs with the mask in place, its frame holding the caller's mask for
+ * rt_sigreturn; otherwise the caller's mask comes back at once. Returns
+ * the call's result, or TERN_NORETURN_A0 when a handler was set up.
+ */
+typedef int64_t (*MaskedWait)(void *opaque, const sigset_t *host_mask);
+int64_t call_with_sigmask(TernThread *ts, uint64_t mask, MaskedWait wait, void *opaque);
 int64_t do_rt_sigpending(TernThread *ts, uint64_t set, uint64_t sigsetsize);
 /*
  * After a host EINTR: should the interrupted system call be restarted?
@@ -162,7 +186,7 @@ int64_t do_rt_sigpending(TernThread *ts, uint64_t set, uint64_t sigsetsize);
  * or, for poll/select/sleep (ERESTARTNOHAND), unless any handler runs.
  */
 bool signal_restart_syscall(TernThread *ts, bool only_without_handler);
-/* Host sigset from a guest mask, for ppoll/pselect/epoll_pwait. */
+/* Host sigset from a guest mask. */
 void guest_mask_to_host(uint64_t mask, sigset_t *set);
 
 /* ---- syscall.c ---- */

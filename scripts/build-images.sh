@@ -34,16 +34,9 @@ if ((${#need[@]})); then
   "${apt[@]}" update
   "${apt[@]}" install -y --no-install-recommends "${need[@]}" </dev/null
 fi
-# The riscv64 busybox is cross-built from Debian's source package, which
-# needs a deb-src entry; a fresh Debian 12 only has binary entries.
-if ! compgen -G '/var/lib/apt/lists/*_Sources*' >/dev/null; then
-  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
-    step "adding deb-src entries (/etc/apt/sources.list.d/tern-deb-src.sources)"
-    sed 's/^Types:.*/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
-      > /etc/apt/sources.list.d/tern-deb-src.sources
-  fi
-  "${apt[@]}" update
-fi
+# The riscv64 busybox is cross-built from Debian's source package: deb-src
+# entries (install-deps.sh adds them).
+"$(dirname "$0")/install-deps.sh"
 
 work=$(mktemp -d -t tern-images.XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -280,6 +280,8 @@ static bool tlb_fill_entry(CPUState *cpu, uint64_t addr, int size, MMUAccessType
  * sure the range lies inside the guest's reservation. Outside it, the
  * guest gets a fault; host memory is never touched.
  */
+__thread uintptr_t tcg_user_helper_ra;
+
 static void *user_host_addr(CPUState *cpu, uint64_t addr, unsigned size,
                             MMUAccessType t, uintptr_t ra)
 {
@@ -496,7 +498,10 @@ static uint64_t do_ld(CPUState *cpu, uint64_t addr, MemOpIdx oi, MMUAccessType t
 
     check_alignment(cpu, addr, op, t, mmu_idx, ra);
     if (tcg_ctx->user_mode) {
-        val = host_load(user_host_addr(cpu, addr, size, t, ra), size);
+        void *host = user_host_addr(cpu, addr, size, t, ra);
+        set_helper_retaddr(ra);
+        val = host_load(host, size);
+        clear_helper_retaddr();
     } else if (((addr & ~TARGET_PAGE_MASK) + size) > TARGET_PAGE_SIZE) {
         /* crosses a page: byte by byte, both pages checked before the value is used */
         val = 0;
@@ -523,7 +528,10 @@ static void do_st(CPUState *cpu, uint64_t addr, uint64_t val, MemOpIdx oi, uintp
         val = bswap_size(val, size);
     }
     if (tcg_ctx->user_mode) {
-        host_store(user_host_addr(cpu, addr, size, MMU_DATA_STORE, ra), val, size);
+        void *host = user_host_addr(cpu, addr, size, MMU_DATA_STORE, ra);
+        set_helper_retaddr(ra);
+        host_store(host, val, size);
+        clear_helper_retaddr();
     } else if (((addr & ~TARGET_PAGE_MASK) + size) > TARGET_PAGE_SIZE) {
         /* fault on either page before writing anything */
         uint64_t second = (addr + size - 1) & TARGET_PAGE_MASK;

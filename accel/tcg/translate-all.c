@@ -159,6 +159,59 @@ static void code_buffer_alloc(size_t size)
     code_size = size;
 }
 
+/*
+ * fork() in user mode. The memfd code buffer is a MAP_SHARED mapping, which
+ * a child would go on sharing with its parent, each writing translations and
+ * chained jumps over the other's. Under tb_lock, so that no thread changes
+ * it, the parent copies the part in use into a new memfd before fork (after
+ * fork it goes on translating at once); the child maps the copy over both
+ * views. The RWX fallback buffer is private memory, which fork copies.
+ */
+static int fork_code_fd = -1;
+
+bool tb_fork_prepare(void)
+{
+    ssize_t used;
+    int fd;
+
+    tb_lock_take();
+    if (!code_rw_offset) {
+        return true;
+    }
+    used = code_ptr - code_rx;
+    fd = memfd_create("tern-jit", MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, code_size) != 0 || write(fd, code_rx, used) != used) {
+        warn_report("fork: cannot copy the translated code: %s", strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        tb_lock_release();
+        return false;
+    }
+    fork_code_fd = fd;
+    return true;
+}
+
+void tb_fork_done(bool child)
+{
+    int fd = fork_code_fd, err = errno;     /* fork's errno, for the caller */
+
+    fork_code_fd = -1;
+    if (fd >= 0 && child &&
+        (mmap(code_rx, code_size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0) ==
+         MAP_FAILED ||
+         mmap(code_rx + code_rw_offset, code_size, PROT_READ | PROT_WRITE,
+              MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)) {
+        error_exit("fork: cannot map the child's copy of the translated code: %s",
+                   strerror(errno));
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    tb_lock_release();
+    errno = err;
+}
+
 void tcg_exec_init(const TCGCPUOps *ops, size_t size, bool user_mode, uintptr_t guest_base)
 {
     size_t len;

@@ -14,6 +14,26 @@
 #define GETPC() ((uintptr_t)__builtin_return_address(0))
 
 /*
+ * User mode: a helper touching guest memory through a host pointer records
+ * its GETPC() around the access, so that a host fault there (the guest page
+ * is unmapped or read-only) unwinds to the exact guest instruction: the
+ * host fault handler falls back to it when the faulting host pc is not in
+ * translated code. Cleared again after the access, and when cpu_exec is
+ * re-entered by a longjmp.
+ */
+extern __thread uintptr_t tcg_user_helper_ra;
+static inline void set_helper_retaddr(uintptr_t ra)
+{
+    tcg_user_helper_ra = ra;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);    /* before the access */
+}
+static inline void clear_helper_retaddr(void)
+{
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);    /* after the access */
+    tcg_user_helper_ra = 0;
+}
+
+/*
  * One-time set-up. code_size: bytes of code buffer (0: default 256 MiB).
  * user_mode/guest_base: see tcg_set_guest_memory(). ops: the target's hooks.
  */
@@ -80,6 +100,14 @@ extern void (*tcg_user_bad_addr_hook)(CPUState *cpu, uint64_t addr, int access_t
 
 /* Drop every translation (e.g. after changing how code is translated). */
 void tb_flush(CPUState *cpu);
+
+/*
+ * User mode fork(): tb_fork_prepare() just before it (false: no memory for
+ * the child's copy of the translated code), tb_fork_done() just after it, in
+ * the parent (also when fork failed) and in the child.
+ */
+bool tb_fork_prepare(void);
+void tb_fork_done(bool child);
 
 /* Translator statistics (for tests and the monitor). */
 typedef struct TCGExecStats {

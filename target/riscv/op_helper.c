@@ -159,6 +159,7 @@ uint64_t helper_amo(CPURISCVState *env, uint64_t desc, uint64_t addr, uint64_t v
         riscv_raise_exception(env, EXCP_STORE_ADDR_MIS, addr, ra);
     }
     host = probe_access(env, addr, size, MMU_DATA_STORE, idx, false, ra);
+    set_helper_retaddr(ra);     /* user mode: host faults below unwind to this AMO */
     if (host && word) {
         uint32_t o = __atomic_load_n((uint32_t *)host, __ATOMIC_RELAXED);
         while (!__atomic_compare_exchange_n((uint32_t *)host, &o,
@@ -179,6 +180,7 @@ uint64_t helper_amo(CPURISCVState *env, uint64_t desc, uint64_t addr, uint64_t v
         cpu_st_mmuidx_ra(env, addr, amo_compute(op, old, val, word), mop, idx, ra);
         g_mutex_unlock(&amo_slow_lock);
     }
+    clear_helper_retaddr();
     return word ? (uint64_t)(int64_t)(int32_t)old : old;
 }
 
@@ -193,12 +195,14 @@ uint64_t helper_lr(CPURISCVState *env, uint64_t addr, uint64_t size)
         riscv_raise_exception(env, EXCP_LOAD_ADDR_MIS, addr, ra);
     }
     host = probe_access(env, addr, size, MMU_DATA_LOAD, idx, false, ra);
+    set_helper_retaddr(ra);
     if (host) {
         val = size == 4 ? (uint64_t)(int64_t)__atomic_load_n((int32_t *)host, __ATOMIC_SEQ_CST)
                         : __atomic_load_n((uint64_t *)host, __ATOMIC_SEQ_CST);
     } else {
         val = cpu_ld_mmuidx_ra(env, addr, size == 4 ? MO_TESL : MO_TEUQ, idx, ra);
     }
+    clear_helper_retaddr();
     env->load_res = addr;
     env->load_val = val;
     return val;
@@ -226,6 +230,7 @@ uint64_t helper_sc(CPURISCVState *env, uint64_t addr, uint64_t val, uint64_t siz
     }
     env->load_res = -1;
     host = probe_access(env, addr, size, MMU_DATA_STORE, idx, false, ra);
+    set_helper_retaddr(ra);
     if (host && size == 4) {
         uint32_t expect = env->load_val;
         ok = __atomic_compare_exchange_n((uint32_t *)host, &expect, (uint32_t)val, false,
@@ -243,6 +248,7 @@ uint64_t helper_sc(CPURISCVState *env, uint64_t addr, uint64_t val, uint64_t siz
         }
         g_mutex_unlock(&amo_slow_lock);
     }
+    clear_helper_retaddr();
     return !ok;
 }
 
