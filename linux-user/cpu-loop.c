@@ -86,10 +86,18 @@ int64_t guest_strlen(uint64_t addr)
 
 /* ---- host faults ---- */
 
-/* Leaving the handler by siglongjmp: put back the mask it interrupted. */
+/*
+ * Leaving the handler by siglongjmp: put back the mask it interrupted, and
+ * its MXCSR (the kernel starts handlers with a clean one): the sticky
+ * flags there are guest fflags not yet collected (target/riscv/fpu.h).
+ */
 static void restore_mask(const ucontext_t *uc)
 {
     pthread_sigmask(SIG_SETMASK, &uc->uc_sigmask, NULL);
+    if (uc->uc_mcontext.fpregs) {
+        uint32_t mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+        __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+    }
 }
 
 /*

@@ -26,6 +26,10 @@ static inline int op_nb_cargs(const TCGOp *op)
     return tcg_op_defs[op->opc].nb_cargs;
 }
 
+/* f* ops: carg 0 = TCG_FP_* flags | fcmp's TCGFpCond << TCG_FP_COND_SHIFT,
+ * carg 1 = fallback function, carg 2 = its desc. */
+#define TCG_FP_COND_SHIFT 4
+
 /* Index of the first constant argument. */
 static inline int op_carg0(const TCGOp *op)
 {

@@ -380,3 +380,83 @@ void tcg_gen_st_ptr(TCGv_ptr v, TCGv_ptr base, intptr_t ofs)
 {
     tcg_gen_st_i64((TCGv_i64)v, base, ofs);
 }
+
+/* ---- floating point ---- */
+
+static void gen_fp(TCGOpcode opc, unsigned flags, TCGv_i64 ret, TCGv_i64 a, TCGv_i64 b,
+                   TCGv_i64 c, TCGFpFallback fb)
+{
+    TCGArg args[7];
+    int n = 0;
+
+    args[n++] = T(ret);
+    args[n++] = T(a);
+    if (b) {
+        args[n++] = T(b);
+    }
+    if (c) {
+        args[n++] = T(c);
+    }
+    args[n++] = flags;
+    args[n++] = (TCGArg)fb.fn;
+    args[n++] = (TCGArg)fb.desc;
+    tcg_emit_opv(opc, TCG_TYPE_I64, args, n);
+}
+
+void tcg_gen_fadd(TCGv_i64 ret, TCGv_i64 a, TCGv_i64 b, unsigned flags, TCGFpFallback fb)
+{
+    gen_fp(INDEX_op_fadd, flags, ret, a, b, NULL, fb);
+}
+
+void tcg_gen_fsub(TCGv_i64 ret, TCGv_i64 a, TCGv_i64 b, unsigned flags, TCGFpFallback fb)
+{
+    gen_fp(INDEX_op_fsub, flags, ret, a, b, NULL, fb);
+}
+
+void tcg_gen_fmul(TCGv_i64 ret, TCGv_i64 a, TCGv_i64 b, unsigned flags, TCGFpFallback fb)
+{
+    gen_fp(INDEX_op_fmul, flags, ret, a, b, NULL, fb);
+}
+
+void tcg_gen_fdiv(TCGv_i64 ret, TCGv_i64 a, TCGv_i64 b, unsigned flags, TCGFpFallback fb)
+{
+    gen_fp(INDEX_op_fdiv, flags, ret, a, b, NULL, fb);
+}
+
+void tcg_gen_fsqrt(TCGv_i64 ret, TCGv_i64 a, unsigned flags, TCGFpFallback fb)
+{
+    gen_fp(INDEX_op_fsqrt, flags, ret, a, NULL, NULL, fb);
+}
+
+bool tcg_fp_has_fma(void)
+{
+    return (tcg_host_features & TCG_HOST_FMA) != 0;
+}
+
+void tcg_gen_fma(TCGv_i64 ret, TCGv_i64 a, TCGv_i64 b, TCGv_i64 c, unsigned flags,
+                 TCGFpFallback fb)
+{
+    g_assert(tcg_fp_has_fma());
+    gen_fp(INDEX_op_fma, flags, ret, a, b, c, fb);
+}
+
+void tcg_gen_fcmp(TCGv_i64 ret, TCGFpCond cond, TCGv_i64 a, TCGv_i64 b, unsigned flags,
+                  TCGFpFallback fb)
+{
+    gen_fp(INDEX_op_fcmp, flags | (unsigned)cond << TCG_FP_COND_SHIFT, ret, a, b, NULL, fb);
+}
+
+void tcg_gen_ftoi(TCGv_i64 ret, TCGv_i64 a, unsigned flags, TCGFpFallback fb)
+{
+    gen_fp(INDEX_op_ftoi, flags, ret, a, NULL, NULL, fb);
+}
+
+void tcg_gen_itof(TCGv_i64 ret, TCGv_i64 a, unsigned flags, TCGFpFallback fb)
+{
+    gen_fp(INDEX_op_itof, flags, ret, a, NULL, NULL, fb);
+}
+
+void tcg_gen_fcvt(TCGv_i64 ret, TCGv_i64 a, unsigned flags, TCGFpFallback fb)
+{
+    gen_fp(INDEX_op_fcvt, flags, ret, a, NULL, NULL, fb);
+}

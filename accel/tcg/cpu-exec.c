@@ -198,6 +198,9 @@ int cpu_exec(CPUState *cpu)
     __atomic_store_n(&cpu_tlb(cpu)->exit_request,
                      __atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE), __ATOMIC_SEQ_CST);
     tcg_exec_enter();
+    if (tcg_cpu_ops->cpu_exec_enter) {
+        tcg_cpu_ops->cpu_exec_enter(cpu);
+    }
     if (sigsetjmp(cpu_tcg(cpu)->jmp_env, 0) != 0) {
         /* Unwound from a helper or the slow path: drop what it held. */
         tb_unlock_after_longjmp();
@@ -239,6 +242,9 @@ int cpu_exec(CPUState *cpu)
             }
             cpu_exec_tb(cpu, tb, &last_tb, &tb_exit);
         }
+    }
+    if (tcg_cpu_ops->cpu_exec_exit) {
+        tcg_cpu_ops->cpu_exec_exit(cpu);
     }
     tcg_exec_leave();
     return ret;

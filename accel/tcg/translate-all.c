@@ -100,20 +100,30 @@ static void code_bitmap_set(hwaddr page, bool on)
     }
 }
 
+/*
+ * The host FP flags when the lock was taken: code under the lock (glib's
+ * hash tables) may raise some, and generated code keeps guest flags there
+ * (tcg_fp_flags in tcg/tcg.h).
+ */
+static unsigned tb_lock_fp_flags;
+
 static void tb_lock_take(void)
 {
     g_mutex_lock(&tb_lock);
     tb_lock_held = true;
+    tb_lock_fp_flags = tcg_fp_flags();
 }
 
 static void tb_lock_release(void)
 {
+    tcg_fp_set_flags(tb_lock_fp_flags);
     tb_lock_held = false;
     g_mutex_unlock(&tb_lock);
 }
 
 void tb_unlock_after_longjmp(void)
 {
+    clear_helper_retaddr();
     if (tb_lock_held) {
         tb_lock_release();
     }

@@ -63,6 +63,13 @@ struct TCGCPUOps {
     /* Put back the insn_start words of the faulting instruction (pc, ...). */
     void (*restore_state_to_opc)(CPUState *cpu, const TranslationBlock *tb,
                                  const uint64_t *data);
+    /*
+     * Optional: cpu_exec calls these on the vCPU's thread when it starts
+     * and stops running guest code, for state that generated code keeps in
+     * host registers (the target's floating point exception flags).
+     */
+    void (*cpu_exec_enter)(CPUState *cpu);
+    void (*cpu_exec_exit)(CPUState *cpu);
     intptr_t tlb_offset;        /* offsetof(env struct, its CPUTLB) */
     int nb_mmu_modes;           /* <= CPU_TLB_NB_MMU */
 };

@@ -279,4 +279,60 @@ void tcg_gen_st_i64(TCGv_i64 arg, TCGv_ptr base, intptr_t offset);
 void tcg_gen_qemu_ld_i64(TCGv_i64 val, TCGv_i64 addr, int mmu_idx, MemOp memop);
 void tcg_gen_qemu_st_i64(TCGv_i64 val, TCGv_i64 addr, int mmu_idx, MemOp memop);
 
+/*
+ * Floating point
+ * --------------
+ * IEEE-754 binary32/binary64 arithmetic on bit patterns in i64 temps, run
+ * inline on the host FPU, rounding to nearest even. Exception flags
+ * accumulate in the host's sticky flags: the front end reads them with
+ * tcg_fp_flags() (tcg/tcg.h) on the thread that ran the code.
+ * A binary32 operand is boxed: bits 63..32 all ones (RISC-V's NaN box);
+ * binary32 results come back boxed, 32-bit integer results sign-extended.
+ *
+ * The inline code leaves some cases to the front end's exact C code:
+ * ret = fb.fn(env, fb.desc, a, b, c) (absent operands 0), called out of
+ * line without writing back globals, for
+ *   - any NaN result (the inline code never returns a NaN),
+ *   - a binary32 operand that is not boxed,
+ *   - ftoi: the most negative integer or out of range (signed), a negative
+ *     or too large input (unsigned); itof: an unsigned 64-bit input >= 2^63.
+ * Flags the inline part raised before the call (invalid for a signaling
+ * NaN, an invalid operation or an out-of-range conversion) are ones the
+ * exact operation raises too. The fallback must not read or write TCG
+ * globals, raise guest exceptions or clear the host's flags.
+ */
+typedef uint64_t (*TCGFpFallbackFn)(void *env, uint64_t desc, uint64_t a, uint64_t b,
+                                    uint64_t c);
+typedef struct TCGFpFallback {
+    TCGFpFallbackFn fn;
+    uint64_t desc;
+} TCGFpFallback;
+
+enum {
+    TCG_FP_F64 = 1,           /* binary64, else boxed binary32 (fcvt: of the result) */
+    TCG_FP_NEG_PROD = 2,      /* fma: -(a * b) */
+    TCG_FP_NEG_ADDEND = 4,    /* fma: ... - c */
+    TCG_FP_INT_SIGNED = 2,    /* ftoi, itof: the integer is signed */
+    TCG_FP_INT_64 = 4,        /* ftoi, itof: the integer has 64 bits (else 32) */
+    TCG_FP_TRUNC = 8,         /* ftoi: round toward zero (else to nearest even) */
+};
+
+/* fcmp: EQ is quiet (invalid only for a signaling NaN), LT and LE signal on any NaN. */
+typedef enum TCGFpCond { TCG_FP_EQ, TCG_FP_LT, TCG_FP_LE } TCGFpCond;
+
+void tcg_gen_fadd(TCGv_i64 ret, TCGv_i64 a, TCGv_i64 b, unsigned flags, TCGFpFallback fb);
+void tcg_gen_fsub(TCGv_i64 ret, TCGv_i64 a, TCGv_i64 b, unsigned flags, TCGFpFallback fb);
+void tcg_gen_fmul(TCGv_i64 ret, TCGv_i64 a, TCGv_i64 b, unsigned flags, TCGFpFallback fb);
+void tcg_gen_fdiv(TCGv_i64 ret, TCGv_i64 a, TCGv_i64 b, unsigned flags, TCGFpFallback fb);
+void tcg_gen_fsqrt(TCGv_i64 ret, TCGv_i64 a, unsigned flags, TCGFpFallback fb);
+/* Only if tcg_fp_has_fma(). */
+void tcg_gen_fma(TCGv_i64 ret, TCGv_i64 a, TCGv_i64 b, TCGv_i64 c, unsigned flags,
+                 TCGFpFallback fb);
+bool tcg_fp_has_fma(void);
+void tcg_gen_fcmp(TCGv_i64 ret, TCGFpCond cond, TCGv_i64 a, TCGv_i64 b, unsigned flags,
+                  TCGFpFallback fb);
+void tcg_gen_ftoi(TCGv_i64 ret, TCGv_i64 a, unsigned flags, TCGFpFallback fb);
+void tcg_gen_itof(TCGv_i64 ret, TCGv_i64 a, unsigned flags, TCGFpFallback fb);
+void tcg_gen_fcvt(TCGv_i64 ret, TCGv_i64 a, unsigned flags, TCGFpFallback fb);
+
 #endif

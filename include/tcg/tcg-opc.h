@@ -93,3 +93,20 @@ DEF(ctpop, 1, 1, 0, 0)
 /* Guest memory: cargs = MemOp, mmu index. May raise a guest exception. */
 DEF(qemu_ld, 1, 1, 2, TCG_OPF_SIDE_EFFECTS | TCG_OPF_GUEST_MEM)
 DEF(qemu_st, 0, 2, 2, TCG_OPF_SIDE_EFFECTS | TCG_OPF_GUEST_MEM)
+
+/*
+ * Floating point on IEEE-754 bit patterns in i64 temps (tcg/tcg-op.h,
+ * "Floating point"). cargs: TCG_FP_* flags, fallback function, its desc.
+ * Side effects: they raise the host's sticky exception flags, so they are
+ * never removed even when the result is unused, and never folded.
+ */
+DEF(fadd, 1, 2, 3, TCG_OPF_SIDE_EFFECTS)
+DEF(fsub, 1, 2, 3, TCG_OPF_SIDE_EFFECTS)
+DEF(fmul, 1, 2, 3, TCG_OPF_SIDE_EFFECTS)
+DEF(fdiv, 1, 2, 3, TCG_OPF_SIDE_EFFECTS)
+DEF(fsqrt, 1, 1, 3, TCG_OPF_SIDE_EFFECTS)
+DEF(fma, 1, 3, 3, TCG_OPF_SIDE_EFFECTS)     /* (+-)(a * b) (+-) c, one rounding */
+DEF(fcmp, 1, 2, 3, TCG_OPF_SIDE_EFFECTS)    /* ret = a cond b ? 1 : 0 */
+DEF(ftoi, 1, 1, 3, TCG_OPF_SIDE_EFFECTS)    /* float -> integer */
+DEF(itof, 1, 1, 3, TCG_OPF_SIDE_EFFECTS)    /* integer -> float */
+DEF(fcvt, 1, 1, 3, TCG_OPF_SIDE_EFFECTS)    /* binary32 <-> binary64 */

@@ -95,6 +95,7 @@ enum {
 #define TB_FLAG_TSR           (1u << 6)
 #define TB_FLAG_TW            (1u << 7)
 #define TB_FLAG_FS_DIRTY      (1u << 8) /* mstatus.FS == Dirty already */
+#define TB_FLAG_FRM_RNE       (1u << 9) /* frm is RNE: dynamic-rm F/D ops run inline */
 
 typedef struct CPURISCVState {
     uint64_t gpr[32];
@@ -214,6 +215,14 @@ void riscv_csr_reset(CPURISCVState *env);
 
 /* ---- fpu_helper.c ---- */
 uint64_t riscv_nanbox_s(uint32_t f);
+/*
+ * The exception flags inline F/D code raised on the host FPU (see fpu.h);
+ * only on the hart's own thread, while it runs cpu_exec. Fold them into
+ * env->fflags (returns them, as fflags); after env->fflags was written,
+ * clear them if it lost one (env->fflags | host flags is the guest's fflags).
+ */
+uint32_t riscv_fpu_fold_flags(CPURISCVState *env);
+void riscv_fpu_flags_written(CPURISCVState *env, uint32_t host);
 /* Unbox a single: a value that is not a valid NaN-box reads as the canonical NaN. */
 uint32_t riscv_unbox_s(uint64_t v);
 

@@ -6,6 +6,7 @@
 #include <time.h>
 #include "exec/cpu-exec.h"
 #include "hw/qdev.h"
+#include "tcg/tcg.h"
 #include "cpu-state.h"
 #include "cpu-internal.h"
 #include "translate.h"
@@ -263,6 +264,17 @@ static int riscv_gdb_write_register(CPUState *cs, uint8_t *buf, int reg)
     return 8;
 }
 
+/* Inline F/D code accumulates fflags on the host FPU while guest code runs (fpu.h). */
+static void riscv_cpu_exec_enter(CPUState *cs)
+{
+    tcg_fp_set_flags(0);        /* whatever Tern's own code raised is not the guest's */
+}
+
+static void riscv_cpu_exec_exit(CPUState *cs)
+{
+    riscv_fpu_fold_flags(&cs_rv(cs)->env);
+}
+
 static const TCGCPUOps riscv_tcg_ops = {
     .initialize = riscv_translate_init,
     .translate_block = riscv_translate_block,
@@ -274,6 +286,8 @@ static const TCGCPUOps riscv_tcg_ops = {
     .do_unaligned_access = riscv_cpu_do_unaligned_access,
     .do_transaction_failed = riscv_cpu_do_transaction_failed,
     .restore_state_to_opc = riscv_restore_state_to_opc,
+    .cpu_exec_enter = riscv_cpu_exec_enter,
+    .cpu_exec_exit = riscv_cpu_exec_exit,
     .tlb_offset = offsetof(RISCVCPU, tlb) - offsetof(RISCVCPU, env),
     .nb_mmu_modes = RISCV_NB_MMU,
 };

@@ -32,6 +32,7 @@ uint32_t riscv_tb_flags(CPURISCVState *env)
     flags |= (env->mstatus & MSTATUS_TVM) ? TB_FLAG_TVM : 0;
     flags |= (env->mstatus & MSTATUS_TSR) ? TB_FLAG_TSR : 0;
     flags |= (env->mstatus & MSTATUS_TW) ? TB_FLAG_TW : 0;
+    flags |= env->frm == RM_RNE ? TB_FLAG_FRM_RNE : 0;
     return flags;
 }
 

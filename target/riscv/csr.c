@@ -469,5 +469,17 @@ int riscv_csr_access(CPURISCVState *env, int priv, int csrno, uint64_t *old, uin
 int riscv_csrrw(CPURISCVState *env, int csrno, uint64_t *old, uint64_t new_value,
                 uint64_t write_mask, bool write)
 {
-    return riscv_csr_access(env, env->priv, csrno, old, new_value, write_mask, write);
+    uint32_t host;
+    int ret;
+
+    /* The guest's own access, on the hart's thread: see what inline F/D code raised. */
+    if (csrno != CSR_FFLAGS && csrno != CSR_FCSR) {
+        return riscv_csr_access(env, env->priv, csrno, old, new_value, write_mask, write);
+    }
+    host = riscv_fpu_fold_flags(env);
+    ret = riscv_csr_access(env, env->priv, csrno, old, new_value, write_mask, write);
+    if (write) {
+        riscv_fpu_flags_written(env, host);
+    }
+    return ret;
 }

@@ -535,57 +535,6 @@ static uint64_t fpu_op(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c,
     }
 }
 
-/* fpclassify is type-generic, so this serves both formats. */
-#define NORMAL_OR_ZERO(x) (fpclassify(x) == FP_NORMAL || fpclassify(x) == FP_ZERO)
-
-/*
- * The fast path for one format T (double or float): returns false from
- * rv_fpu_op_fast unless inputs and result qualify; of/bits convert.
- */
-#define FAST_ARITH(T, of, bits, sqrt_fn, fma_fn) do {                            \
-        T x = of(a), y = of(b), z = of(c), v;                                   \
-        if (!NORMAL_OR_ZERO(x) || !NORMAL_OR_ZERO(y) || !NORMAL_OR_ZERO(z)) {   \
-            return false;                                                       \
-        }                                                                       \
-        v = op == FPOP_ADD ? x + y : op == FPOP_SUB ? x - y :                   \
-            op == FPOP_MUL ? x * y : op == FPOP_DIV ? x / y :                   \
-            op == FPOP_SQRT ? sqrt_fn(x) : fma_fn(x, y, z);                     \
-        if (fpclassify(v) != FP_NORMAL) {                                       \
-            return false;                                                       \
-        }                                                                       \
-        *r = bits(v);                                                           \
-    } while (0)
-
-/* Relies on the host's rounding mode being round-to-nearest-even outside arith(). */
-bool rv_fpu_op_fast(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c, uint64_t *r)
-{
-    uint64_t sbit = dbl ? 1ull << 63 : 1ull << 31;
-
-    switch (op) {
-    case FPOP_MSUB:
-        c ^= sbit;
-        break;
-    case FPOP_NMSUB:
-        a ^= sbit;
-        break;
-    case FPOP_NMADD:
-        a ^= sbit;
-        c ^= sbit;
-        break;
-    case FPOP_ADD: case FPOP_SUB: case FPOP_MUL: case FPOP_DIV:
-    case FPOP_SQRT: case FPOP_MADD:
-        break;
-    default:
-        return false;
-    }
-    if (dbl) {
-        FAST_ARITH(double, d_of, bits_of_d, sqrt, fma);
-    } else {
-        FAST_ARITH(float, s_of, bits_of_s, sqrtf, fmaf);
-    }
-    return true;
-}
-
 uint64_t rv_fpu_op(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c,
                    int rm, uint32_t *flags)
 {

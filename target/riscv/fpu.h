@@ -12,6 +12,33 @@
  * for doubles) truncating and "rounding to odd" (sticky LSB), which keeps
  * enough information for a correct second rounding (p + 2 bits suffice).
  * Tininess is detected after rounding, as on RISC-V and x86.
+ *
+ * This is the exact path. Translated code runs most F/D instructions
+ * inline instead (trans-rvfd.c.inc, tcg/tcg-op.h "Floating point"): when
+ * the rounding mode is RNE (static, or dynamic with frm = RNE, a TB flag)
+ * or RTZ for fcvt to integer, the op runs on the host's SSE unit, and only
+ * NaN results, improperly boxed singles and out-of-range conversions call
+ * helper_fpop out of line. fmin/fmax/fclass, other rounding modes and fma
+ * without host FMA3 always call it.
+ *
+ * fflags while guest code runs: the host's sticky MXCSR flags accumulate
+ * what inline code raised (IE, ZE, OE, UE, PE = NV, DZ, OF, UF, NX; for the
+ * cases that run inline, x86 raises what RISC-V does), so the guest's
+ * fflags are env->fflags | MXCSR flags. The flags are cleared when
+ * cpu_exec starts; riscv_fpu_fold_flags ORs them into env->fflags on every
+ * guest access to fflags/fcsr (riscv_csrrw) and when cpu_exec returns, so
+ * everything outside it (signal frames, gdb, dumps) sees env->fflags
+ * complete. Only a guest write that drops a flag clears them.
+ * The invariant this needs: nothing else that runs on a hart's thread
+ * inside cpu_exec may raise or clear MXCSR flags, or leave MXCSR's rounding
+ * mode other than RNE. helper_fpop saves and restores MXCSR around this
+ * file's code (which uses fenv and MXCSR itself); the TB lock keeps the
+ * flags across translation and TB-cache updates (glib's hash tables resize
+ * with double arithmetic); the linux-user fault handler puts back the MXCSR
+ * of the interrupted code before it unwinds (the kernel gives handlers a
+ * clean one). No other helper, device model or runtime code that generated
+ * code calls does floating point: keep it so (objdump -d shows SSE
+ * arithmetic only in this file, size_to_str, parse_size and json_int).
  */
 #ifndef TARGET_RISCV_FPU_H
 #define TARGET_RISCV_FPU_H
@@ -44,15 +71,6 @@ uint64_t rv_fpu_op(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c,
  * The same with arithmetic always taking the software-rounding path that
  * RMM uses, in any mode: tests check it against the host in RNE..RUP.
  */
-/*
- * The common case on the host FPU alone: an RNE add/sub/mul/div/sqrt/fma
- * whose inputs are normal or zero and whose result is normal raises no flag
- * but NX. When the guest's sticky fflags already hold NX (spec 11.2), such
- * an op changes nothing but rd, so it needs no MXCSR switch or flag read
- * (QEMU's softfloat takes the same shortcut). Returns false, leaving *r
- * alone, for anything else; the caller then takes rv_fpu_op.
- */
-bool rv_fpu_op_fast(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c, uint64_t *r);
 uint64_t rv_fpu_op_soft(RVFpOp op, bool dbl, uint64_t a, uint64_t b, uint64_t c,
                         int rm, uint32_t *flags);
 

@@ -1,6 +1,11 @@
-/* The F/D helper called from translated code: rounding mode, NaN boxing, fflags. */
+/*
+ * The F/D helper called from translated code (rounding mode, NaN boxing,
+ * fflags), and the fold of the flags inline F/D code raises (see fpu.h).
+ */
 #include "tern/osdep.h"
+#include <xmmintrin.h>
 #include "exec/cpu-exec.h"
+#include "tcg/tcg.h"
 #include "helper.h"
 #include "cpu-internal.h"
 #include "fpu.h"
@@ -24,7 +29,7 @@ uint64_t helper_fpop(CPURISCVState *env, uint64_t desc, uint64_t a, uint64_t b, 
     bool int_out = ((desc >> 12) & 3) == FPRES_INT;
     bool int_in = (desc & FPIN_INT) != 0;
     bool single_out = op == FPOP_CVT_NARROW || (!dbl && op != FPOP_CVT_WIDEN);
-    uint32_t flags = 0;
+    uint32_t flags = 0, mxcsr;
     uint64_t r;
 
     if (rm == RM_DYN) {
@@ -39,12 +44,56 @@ uint64_t helper_fpop(CPURISCVState *env, uint64_t desc, uint64_t a, uint64_t b, 
         b = riscv_unbox_s(b);
         c = riscv_unbox_s(c);
     }
-    if (!(rm == RM_RNE && (env->fflags & FFLAG_NX) && rv_fpu_op_fast(op, dbl, a, b, c, &r))) {
-        r = rv_fpu_op(op, dbl, a, b, c, rm, &flags);
-        env->fflags |= flags;
-    }
+    /* rv_fpu_op reprograms and clears the host flags: keep inline code's */
+    mxcsr = _mm_getcsr();
+    r = rv_fpu_op(op, dbl, a, b, c, rm, &flags);
+    _mm_setcsr(mxcsr);
+    env->fflags |= flags;
     if (int_out) {
         return r;
     }
     return single_out ? riscv_nanbox_s(r) : r;
+}
+
+/* The flags inline F/D code raised on this thread's host FPU, as fflags. */
+static uint32_t host_fflags(void)
+{
+    unsigned f = tcg_fp_flags();
+
+    return (f & TCG_FPE_INVALID ? FFLAG_NV : 0) | (f & TCG_FPE_DIVBYZERO ? FFLAG_DZ : 0) |
+           (f & TCG_FPE_OVERFLOW ? FFLAG_OF : 0) | (f & TCG_FPE_UNDERFLOW ? FFLAG_UF : 0) |
+           (f & TCG_FPE_INEXACT ? FFLAG_NX : 0);
+}
+
+/*
+ * Folding leaves the host flags set: ORing them in again changes nothing,
+ * and clearing them (ldmxcsr) is slow. Guest code that saves and restores
+ * fflags around a quiet compare (gcc's frflags/flt/fsflags) then never
+ * clears them.
+ */
+uint32_t riscv_fpu_fold_flags(CPURISCVState *env)
+{
+    uint32_t host = host_fflags();
+
+    env->fflags |= host;
+    return host;
+}
+
+void riscv_fpu_flags_written(CPURISCVState *env, uint32_t host)
+{
+    if (host & ~env->fflags) {
+        tcg_fp_set_flags(0);
+    }
+}
+
+uint64_t helper_fflags_rw(CPURISCVState *env, uint64_t value, uint64_t mask, uint64_t write)
+{
+    uint32_t host = riscv_fpu_fold_flags(env), old = env->fflags;
+
+    if (write) {
+        env->fflags = ((old & ~mask) | (value & mask)) & 31;
+        riscv_set_fs_dirty(env);
+        riscv_fpu_flags_written(env, host);
+    }
+    return old;
 }

@@ -6,10 +6,13 @@
  *
  * Register use: rbp holds env for the whole of generated code; rsp is the
  * stack with a fixed frame (outgoing call arguments, then spill slots).
- * Calls follow the SysV ABI.
+ * Calls follow the SysV ABI. No value lives in an xmm register between
+ * ops: the floating point ops use xmm0..xmm3 as scratch (call-clobbered,
+ * so nothing to preserve).
  */
 #include "tern/osdep.h"
 #include "../tcg-internal.h"
+#include "tcg/tcg-op.h"
 #include "exec/cpu-tlb.h"
 #include "exec/tb.h"
 #include "exec/tb-jmp-cache.h"
@@ -64,6 +67,14 @@ unsigned tcg_host_features_detect(void)
     }
     if (c & (1u << 22)) {
         f |= TCG_HOST_MOVBE;
+    }
+    /* FMA3 and AVX, and the OS saves the xmm/ymm state (OSXSAVE, XCR0 bits 1-2) */
+    if ((c & (1u << 12)) && (c & (1u << 27)) && (c & (1u << 28))) {
+        unsigned lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        if ((lo & 6) == 6) {
+            f |= TCG_HOST_FMA;
+        }
     }
     __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
     if (b & (1u << 3)) {
@@ -724,9 +735,18 @@ static void tcg_out_mov2(TCGContext *s, int ra, int a, int rb, int b)
     }
 }
 
+/*
+ * The registers an out-of-line call from the middle of an op must save:
+ * the live call-clobbered ones, pinned globals included.
+ */
+static uint32_t slow_path_saved_regs(TCGContext *s, uint32_t live_regs)
+{
+    return (live_regs | s->pinned_regs) & tcg_target_call_clobber_regs;
+}
+
 static void tcg_out_ldst_slow_path(TCGContext *s, TCGLdstLabel *l)
 {
-    uint32_t save = (l->live_regs | s->pinned_regs) & tcg_target_call_clobber_regs;
+    uint32_t save = slow_path_saved_regs(s, l->live_regs);
     int regs[16], n = 0;
     MemOpIdx oi = make_memop_idx(l->memop, l->mmu_idx);
     uintptr_t raddr = (uintptr_t)(s->code_buf + l->raddr_off);
@@ -788,6 +808,8 @@ static void tcg_out_ldst_slow_path(TCGContext *s, TCGLdstLabel *l)
     tcg_out_jxx_abs(s, -1, (void *)raddr);
 }
 
+static bool tcg_out_fp_finalize(TCGContext *s);
+
 bool tcg_out_ldst_finalize(TCGContext *s)
 {
     for (int i = 0; i < s->nb_ldst; i++) {
@@ -796,7 +818,7 @@ bool tcg_out_ldst_finalize(TCGContext *s)
             return false;
         }
     }
-    return true;
+    return tcg_out_fp_finalize(s);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -864,6 +886,326 @@ static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
     tcg_out_call(s, (const void *)helper_lookup_tb_ptr);
     tcg_out_pinned_load(s, s->pinned_regs & tcg_target_call_clobber_regs);
     tcg_out_modrm(s, OPC_GRP5, EXT5_JMPN_Ev, R_AX);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Floating point: scalar SSE (and FMA3) on xmm0..xmm3 */
+
+enum { X0, X1, X2, X3 };
+
+#define OPC_MOVD_VyEy   (0x6e | P_EXT | P_DATA16)   /* movd xmm, r32 (movq with P_REXW) */
+#define OPC_MOVD_EyVy   (0x7e | P_EXT | P_DATA16)   /* movd r32, xmm (movq with P_REXW) */
+/* scalar ops: + P_SIMDF2 for sd (binary64), P_SIMDF3 for ss (binary32) */
+#define OPC_ADDS        (0x58 | P_EXT)
+#define OPC_MULS        (0x59 | P_EXT)
+#define OPC_SUBS        (0x5c | P_EXT)
+#define OPC_DIVS        (0x5e | P_EXT)
+#define OPC_SQRTS       (0x51 | P_EXT)
+#define OPC_CMPS        (0xc2 | P_EXT)              /* imm8 0 eq (quiet), 1 lt, 2 le */
+#define OPC_CVTSI2S     (0x2a | P_EXT)
+#define OPC_CVTTS2SI    (0x2c | P_EXT)              /* truncating */
+#define OPC_CVTS2SI     (0x2d | P_EXT)              /* MXCSR rounding (nearest even) */
+#define OPC_CVTS2S      (0x5a | P_EXT)              /* F2: sd -> ss, F3: ss -> sd */
+#define OPC_UCOMIS      (0x2e | P_EXT)              /* + P_DATA16 for sd */
+#define OPC_PCMPEQD     (0x76 | P_EXT | P_DATA16)
+#define OPC_PUNPCKLDQ   (0x62 | P_EXT | P_DATA16)
+#define OPC_XORPS       (0x57 | P_EXT)
+/* VEX: dst = vvvv * dst + rm; +2 msub, +4 nmadd, +6 nmsub; W1 (P_REXW) for sd */
+#define OPC_VFMADD213S  (0xa9 | P_EXT38 | P_DATA16)
+
+#define MXCSR_FLAGS     0x3fu     /* IE DE ZE OE UE PE */
+
+static uint32_t mxcsr_read(void)
+{
+    uint32_t csr;
+    __asm__ volatile("stmxcsr %0" : "=m"(csr));
+    return csr;
+}
+
+unsigned tcg_fp_flags(void)
+{
+    uint32_t csr = mxcsr_read();
+
+    /* DE (denormal operand) is not an IEEE flag */
+    return (csr & 1 ? TCG_FPE_INVALID : 0) | (csr & 4 ? TCG_FPE_DIVBYZERO : 0) |
+           (csr & 8 ? TCG_FPE_OVERFLOW : 0) | (csr & 16 ? TCG_FPE_UNDERFLOW : 0) |
+           (csr & 32 ? TCG_FPE_INEXACT : 0);
+}
+
+void tcg_fp_set_flags(unsigned flags)
+{
+    uint32_t csr = mxcsr_read();
+    uint32_t want = (flags & TCG_FPE_INVALID ? 1 : 0) | (flags & TCG_FPE_DIVBYZERO ? 4 : 0) |
+                    (flags & TCG_FPE_OVERFLOW ? 8 : 0) | (flags & TCG_FPE_UNDERFLOW ? 16 : 0) |
+                    (flags & TCG_FPE_INEXACT ? 32 : 0);
+
+    /* DE (denormal operand, bit 1) is left alone */
+    if ((csr & (MXCSR_FLAGS & ~2u)) != want) {
+        csr = (csr & ~(MXCSR_FLAGS & ~2u)) | want;
+        __asm__ volatile("ldmxcsr %0" : : "m"(csr));
+    }
+}
+
+/* An f* op's out-of-line call of its fallback. */
+typedef struct TCGFpSlow {
+    const void *fn;
+    uint64_t desc;
+    int in[3], nb_in, out;
+    uint32_t live_regs;
+    uint32_t jumps[3];            /* rel32 fields of the branches to the slow path */
+    int nb_jumps;
+    uint32_t raddr_off;           /* where the slow path returns to */
+} TCGFpSlow;
+
+static TCGFpSlow *fp_slow;
+static int nb_fp_slow, fp_slow_cap;
+
+static void fp_jump_slow(TCGContext *s, TCGFpSlow *l, int jcc)
+{
+    g_assert(l->nb_jumps < (int)ARRAY_SIZE(l->jumps));
+    tcg_out_jcc_fwd(s, jcc, &l->jumps[l->nb_jumps++]);
+}
+
+/* Binary32 operands must be boxed (bits 63..32 all ones); t is a scratch. */
+static void fp_check_boxed(TCGContext *s, TCGFpSlow *l, int t)
+{
+    tcg_out_mov(s, TCG_TYPE_I64, t, l->in[0]);
+    for (int i = 1; i < l->nb_in; i++) {
+        tcg_out_modrm(s, OPC_ARITH_GvEv + (ARITH_AND << 3) + P_REXW, t, l->in[i]);
+    }
+    tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, t, 32);
+    tcg_out_arithi(s, ARITH_CMP, TCG_TYPE_I32, t, -1);
+    fp_jump_slow(s, l, JCC_JNE);
+}
+
+static void fp_load(TCGContext *s, int xmm, int reg, bool f64)
+{
+    tcg_out_modrm(s, OPC_MOVD_VyEy | (f64 ? P_REXW : 0), xmm, reg);
+}
+
+/* A binary32 result goes out boxed: its high half from an all-ones xmm3. */
+static void fp_store(TCGContext *s, int reg, int xmm, bool f64)
+{
+    if (!f64) {
+        tcg_out_modrm(s, OPC_PCMPEQD, X3, X3);
+        tcg_out_modrm(s, OPC_PUNPCKLDQ, xmm, X3);
+    }
+    tcg_out_modrm(s, OPC_MOVD_EyVy | P_REXW, xmm, reg);
+}
+
+/* A NaN result goes to the fallback (the quiet compare raises nothing for a qNaN). */
+static void fp_check_nan(TCGContext *s, TCGFpSlow *l, int xmm, bool f64)
+{
+    tcg_out_modrm(s, OPC_UCOMIS | (f64 ? P_DATA16 : 0), xmm, xmm);
+    fp_jump_slow(s, l, JCC_JP);
+}
+
+/*
+ * Unsigned conversions: the input's bits (binary32, or the high half of a
+ * binary64) must be below this bound; negative inputs are above it. Below
+ * it the result fits even after rounding to nearest (2^32 - 0.5 rounds up).
+ */
+static uint32_t fp_uint_bound(bool f64, bool i64, bool trunc)
+{
+    if (!f64) {
+        return i64 ? 0x5f000000 : 0x4f800000;       /* 2^63, 2^32 */
+    }
+    if (i64) {
+        return 0x43e00000;                          /* 2^63 */
+    }
+    return trunc ? 0x41f00000 : 0x41efffff;         /* 2^32, just below 2^32 - 0.5 */
+}
+
+static void tcg_out_fp(TCGContext *s, const TCGOp *op, const TCGArg *args, int t,
+                       uint32_t live_regs)
+{
+    int c0 = op_carg0(op);
+    unsigned fl = args[c0];
+    bool f64 = fl & TCG_FP_F64;
+    bool i_signed = fl & TCG_FP_INT_SIGNED, i64 = fl & TCG_FP_INT_64;
+    int sfx = f64 ? P_SIMDF2 : P_SIMDF3;
+    int out = args[0], a = args[1];
+    TCGFpSlow *l;
+
+    if (nb_fp_slow == fp_slow_cap) {
+        fp_slow_cap = fp_slow_cap ? fp_slow_cap * 2 : 32;
+        fp_slow = g_renew(TCGFpSlow, fp_slow, fp_slow_cap);
+    }
+    l = &fp_slow[nb_fp_slow++];
+    l->fn = (const void *)args[c0 + 1];
+    l->desc = args[c0 + 2];
+    l->nb_in = op_nb_iargs(op);
+    for (int i = 0; i < l->nb_in; i++) {
+        l->in[i] = args[1 + i];
+    }
+    l->out = out;
+    l->live_regs = live_regs;
+    l->nb_jumps = 0;
+
+    switch (op->opc) {
+    case INDEX_op_fcmp:
+        if (!f64) {
+            fp_check_boxed(s, l, t);
+        }
+        fp_load(s, X0, a, f64);
+        fp_load(s, X1, args[2], f64);
+        tcg_out_modrm(s, OPC_CMPS | sfx, X0, X1);
+        tcg_out8(s, fl >> TCG_FP_COND_SHIFT);
+        tcg_out_modrm(s, OPC_MOVD_EyVy, X0, out);
+        tcg_out_arithi(s, ARITH_AND, TCG_TYPE_I32, out, 1);
+        break;
+    case INDEX_op_ftoi:
+        if (!f64) {
+            fp_check_boxed(s, l, t);
+        }
+        if (!i_signed) {
+            uint32_t bound = fp_uint_bound(f64, i64, fl & TCG_FP_TRUNC);
+            int bits = a;
+            if (f64) {
+                tcg_out_mov(s, TCG_TYPE_I64, t, a);
+                tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, t, 32);
+                bits = t;
+            }
+            tcg_out_arithi(s, ARITH_CMP, TCG_TYPE_I32, bits, bound);
+            fp_jump_slow(s, l, JCC_JAE);
+        }
+        fp_load(s, X0, a, f64);
+        /* unsigned 32-bit results come from a 64-bit conversion */
+        tcg_out_modrm(s, ((fl & TCG_FP_TRUNC) ? OPC_CVTTS2SI : OPC_CVTS2SI) | sfx |
+                      (i64 || !i_signed ? P_REXW : 0), t, X0);
+        if (i_signed) {
+            /* the host's "invalid" result is the most negative integer: t - 1 overflows */
+            tcg_out_arithi(s, ARITH_CMP, i64 ? TCG_TYPE_I64 : TCG_TYPE_I32, t, 1);
+            fp_jump_slow(s, l, JCC_JO);
+        }
+        if (i64) {
+            tcg_out_mov(s, TCG_TYPE_I64, out, t);
+        } else {
+            tcg_out_ext32s(s, out, t);
+        }
+        break;
+    case INDEX_op_itof:
+        {
+            int src = a, w = P_REXW;
+            tcg_out_modrm(s, OPC_XORPS, X0, X0);     /* no dependency on old xmm0 */
+            if (!i64 && i_signed) {
+                w = 0;
+            } else if (!i64) {
+                tcg_out_ext32u(s, t, a);
+                src = t;
+            } else if (!i_signed) {
+                tcg_out_modrm(s, OPC_TESTL + P_REXW, a, a);
+                fp_jump_slow(s, l, JCC_JS);
+            }
+            tcg_out_modrm(s, OPC_CVTSI2S | sfx | w, X0, src);
+            fp_store(s, out, X0, f64);
+        }
+        break;
+    case INDEX_op_fcvt:
+        /* f64: binary32 -> binary64 (exact), else binary64 -> binary32 */
+        if (f64) {
+            fp_check_boxed(s, l, t);
+        }
+        fp_load(s, X0, a, !f64);
+        tcg_out_modrm(s, OPC_CVTS2S | (f64 ? P_SIMDF3 : P_SIMDF2), X0, X0);
+        fp_check_nan(s, l, X0, f64);
+        fp_store(s, out, X0, f64);
+        break;
+    default:
+        if (!f64) {
+            fp_check_boxed(s, l, t);
+        }
+        for (int i = 0; i < l->nb_in; i++) {
+            fp_load(s, X0 + i, l->in[i], f64);
+        }
+        switch (op->opc) {
+        case INDEX_op_fadd:
+            tcg_out_modrm(s, OPC_ADDS | sfx, X0, X1);
+            break;
+        case INDEX_op_fsub:
+            tcg_out_modrm(s, OPC_SUBS | sfx, X0, X1);
+            break;
+        case INDEX_op_fmul:
+            tcg_out_modrm(s, OPC_MULS | sfx, X0, X1);
+            break;
+        case INDEX_op_fdiv:
+            tcg_out_modrm(s, OPC_DIVS | sfx, X0, X1);
+            break;
+        case INDEX_op_fsqrt:
+            tcg_out_modrm(s, OPC_SQRTS | sfx, X0, X0);
+            break;
+        default:        /* fma: xmm0 = xmm1 * xmm0 + xmm2, negated as asked */
+            tcg_out_vex_modrm(s, (OPC_VFMADD213S + ((fl & TCG_FP_NEG_ADDEND) ? 2 : 0) +
+                                  ((fl & TCG_FP_NEG_PROD) ? 4 : 0)) | (f64 ? P_REXW : 0),
+                              X0, X1, X2);
+            break;
+        }
+        fp_check_nan(s, l, X0, f64);
+        fp_store(s, out, X0, f64);
+        break;
+    }
+    l->raddr_off = tcg_current_code_size(s);
+    if (l->nb_jumps == 0) {
+        nb_fp_slow--;
+    }
+}
+
+/*
+ * The fallback call: inputs go to rdx, rcx, r8 through the stack (any of
+ * them may hold another's source), env to rdi, desc to rsi.
+ */
+static void tcg_out_fp_slow_path(TCGContext *s, const TCGFpSlow *l)
+{
+    static const int arg_regs[3] = { R_DX, R_CX, R_R8 };
+    uint32_t save = slow_path_saved_regs(s, l->live_regs) & ~REGSET(l->out);
+    int regs[16], n = 0;
+
+    for (int i = 0; i < l->nb_jumps; i++) {
+        tcg_patch32(s, s->code_buf + l->jumps[i],
+                    (uint32_t)(tcg_current_code_size(s) - (l->jumps[i] + 4)));
+    }
+    for (int r = 0; r < 16; r++) {
+        if (save & REGSET(r)) {
+            regs[n++] = r;
+            tcg_out_opc(s, OPC_PUSH_r32 + (r & 7), 0, r, 0);
+        }
+    }
+    if (n & 1) {
+        tcg_out_arithi(s, ARITH_SUB, TCG_TYPE_I64, R_SP, 8);
+    }
+    for (int i = 0; i < l->nb_in; i++) {
+        tcg_out_opc(s, OPC_PUSH_r32 + (l->in[i] & 7), 0, l->in[i], 0);
+    }
+    for (int i = 2; i >= 0; i--) {
+        if (i < l->nb_in) {
+            tcg_out_opc(s, OPC_POP_r32 + (arg_regs[i] & 7), 0, arg_regs[i], 0);
+        } else {
+            tcg_out_movi(s, TCG_TYPE_I64, arg_regs[i], 0);
+        }
+    }
+    tcg_out_mov(s, TCG_TYPE_I64, R_DI, R_BP);
+    tcg_out_movi(s, TCG_TYPE_I64, R_SI, l->desc);
+    tcg_out_call(s, l->fn);
+    tcg_out_mov(s, TCG_TYPE_I64, l->out, R_AX);
+    if (n & 1) {
+        tcg_out_arithi(s, ARITH_ADD, TCG_TYPE_I64, R_SP, 8);
+    }
+    while (n > 0) {
+        int r = regs[--n];
+        tcg_out_opc(s, OPC_POP_r32 + (r & 7), 0, r, 0);
+    }
+    tcg_out_jxx_abs(s, -1, s->code_buf + l->raddr_off);
+}
+
+static bool tcg_out_fp_finalize(TCGContext *s)
+{
+    for (int i = 0; i < nb_fp_slow; i++) {
+        tcg_out_fp_slow_path(s, &fp_slow[i]);
+        if (s->code_ptr > s->code_gen_highwater) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1049,6 +1391,15 @@ void tcg_target_op_constraint(const TCGOp *op, TCGOpConstraint *c)
         c->clobber = tcg_target_call_clobber_regs & ~tcg_ctx->pinned_regs;
         break;
     case INDEX_op_br: case INDEX_op_goto_tb: case INDEX_op_exit_tb: case INDEX_op_mb:
+        break;
+    case INDEX_op_fadd: case INDEX_op_fsub: case INDEX_op_fmul: case INDEX_op_fdiv:
+    case INDEX_op_fsqrt: case INDEX_op_fma: case INDEX_op_fcmp: case INDEX_op_ftoi:
+    case INDEX_op_itof: case INDEX_op_fcvt:
+        /* the result is written last: it may share a dying input's register */
+        for (int k = 0; k <= op_nb_iargs(op); k++) {
+            ct_r(&a[k], ALL_REGS);
+        }
+        c->nb_scratch = 1;
         break;
     default:
         error_exit("tcg: no x86-64 constraint for op %s", tcg_op_defs[op->opc].name);
@@ -1504,6 +1855,11 @@ void tcg_out_op(TCGContext *s, const TCGOp *op, const TCGArg *args,
     case INDEX_op_qemu_st:
         tcg_out_qemu_st(s, type, args, scratch, live_regs);
         break;
+    case INDEX_op_fadd: case INDEX_op_fsub: case INDEX_op_fmul: case INDEX_op_fdiv:
+    case INDEX_op_fsqrt: case INDEX_op_fma: case INDEX_op_fcmp: case INDEX_op_ftoi:
+    case INDEX_op_itof: case INDEX_op_fcvt:
+        tcg_out_fp(s, op, args, scratch[0], live_regs);
+        break;
     default:
         error_exit("tcg: x86-64 backend cannot emit op %s", tcg_op_defs[op->opc].name);
     }
@@ -1573,4 +1929,5 @@ void tcg_pinned_from_ucontext(void *env, const void *uc_)
 void tcg_target_func_start(void)
 {
     nb_relocs = 0;
+    nb_fp_slow = 0;
 }

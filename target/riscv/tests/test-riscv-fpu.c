@@ -1,15 +1,19 @@
 /*
  * F/D arithmetic against hand-checked IEEE-754 results (as Berkeley
- * SoftFloat 3 with the RISC-V specialization gives them), and the software
- * rounding path (used for RMM) against the host in the other four modes.
+ * SoftFloat 3 with the RISC-V specialization gives them), the software
+ * rounding path (used for RMM) against the host in the other four modes,
+ * and the host-flag accumulator of inline F/D code.
  */
 #include "tern/osdep.h"
 #include <stdarg.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <fenv.h>
+#include <xmmintrin.h>
+#include "tcg/tcg.h"
 #include "../fpu.h"
 #include "../cpu-state.h"
+#include "../helper.h"
 
 #define NV FFLAG_NV
 #define DZ FFLAG_DZ
@@ -211,53 +215,39 @@ static void test_soft_rounding_matches_host(void **state)
     assert_int_equal(bad, 0);
 }
 
-/* Integer conversions (software round_pack) against the host's cvtsi2sd/ss. */
 /*
- * rv_fpu_op_fast may only answer where the full path raises nothing but NX
- * and gives the same bits; it must decline NaN, infinite, subnormal inputs
- * and results that are zero, subnormal, infinite or NaN.
+ * Inline F/D code keeps raised flags in the host's sticky MXCSR flags (fpu.h):
+ * helper_fpop, which reprograms MXCSR and clears its flags, must leave them as
+ * it found them; folding moves them into fflags; only a write that drops a
+ * flag clears them.
  */
-static void test_fast_path_matches_full(void **state)
+static void test_host_flags_accumulate(void **state)
 {
-    static const RVFpOp ops[] = { FPOP_ADD, FPOP_SUB, FPOP_MUL, FPOP_DIV, FPOP_SQRT,
-                                  FPOP_MADD, FPOP_MSUB, FPOP_NMSUB, FPOP_NMADD };
-    GRand *r = g_rand_new_with_seed(11);
-    int bad = 0, taken = 0, declined = 0;
+    CPURISCVState env = { 0 };
+    uint64_t desc = FPOP_ADD | 1ull << 8 | (uint64_t)RM_RMM << 9;
 
-    for (int i = 0; i < 200000 && bad < 10; i++) {
-        bool dbl = i & 1;
-        RVFpOp op = ops[g_rand_int_range(r, 0, ARRAY_SIZE(ops))];
-        uint64_t a = rand_operand(r, dbl), b = rand_operand(r, dbl), c = rand_operand(r, dbl);
-        uint32_t flags = 0;
-        uint64_t full = rv_fpu_op(op, dbl, a, b, c, RM_RNE, &flags), fast = 0;
+    tcg_fp_set_flags(0);
+    _mm_setcsr(_mm_getcsr() | 0x10);            /* UE: as if inline code raised UF */
+    /* 1 + 2^-53 in RMM: NX through the software path, which clears the host flags */
+    assert_int_equal(helper_fpop(&env, desc, 0x3ff0000000000000ull, 0x3ca0000000000000ull, 0),
+                     0x3ff0000000000001ull);
+    assert_int_equal(env.fflags, NX);
+    assert_int_equal(_mm_getcsr() & 0x3d, 0x10);
+    assert_int_equal(_mm_getcsr() & 0x6000, 0);  /* rounding back to nearest */
 
-        if (!rv_fpu_op_fast(op, dbl, a, b, c, &fast)) {
-            declined++;
-            continue;
-        }
-        taken++;
-        if (fast != full || (flags & ~FFLAG_NX)) {
-            print_error("op %d dbl %d a %#" PRIx64 " b %#" PRIx64 " c %#" PRIx64
-                        ": fast %#" PRIx64 " full %#" PRIx64 "/%#x\n",
-                        op, dbl, a, b, c, fast, full, flags);
-            bad++;
-        }
-    }
-    g_rand_free(r);
-    assert_int_equal(bad, 0);
-    /* both outcomes must occur for the comparison to mean anything */
-    assert_true(taken > 10000);
-    assert_true(declined > 10000);
-    /* special operands are always declined */
-    uint64_t out;
-    assert_false(rv_fpu_op_fast(FPOP_ADD, true, 0x7ff8000000000000ull, 0x3ff0000000000000ull, 0, &out));
-    assert_false(rv_fpu_op_fast(FPOP_DIV, true, 0x3ff0000000000000ull, 0, 0, &out));
-    assert_false(rv_fpu_op_fast(FPOP_MUL, true, 0x0000000000000001ull, 0x3ff0000000000000ull, 0, &out));
-    assert_false(rv_fpu_op_fast(FPOP_SQRT, false, 0xbf800000u, 0, 0, &out));
-    assert_false(rv_fpu_op_fast(FPOP_SUB, false, 0x3f800000u, 0x3f800000u, 0, &out));
-    assert_false(rv_fpu_op_fast(FPOP_MIN, true, 0x3ff0000000000000ull, 0, 0, &out));
+    assert_int_equal(riscv_fpu_fold_flags(&env), UF);
+    assert_int_equal(env.fflags, NX | UF);
+    env.fflags = UF;                            /* a write keeping UF: host flags stay */
+    riscv_fpu_flags_written(&env, UF);
+    assert_int_equal(_mm_getcsr() & 0x3d, 0x10);
+    env.fflags = 0;                             /* dropping it clears them */
+    riscv_fpu_flags_written(&env, UF);
+    assert_int_equal(_mm_getcsr() & 0x3d, 0);
+    assert_int_equal(riscv_fpu_fold_flags(&env), 0);
+    assert_int_equal(env.fflags, 0);
 }
 
+/* Integer conversions (software round_pack) against the host's cvtsi2sd/ss. */
 static void test_int_conversion_matches_host(void **state)
 {
     static const int modes[] = { FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD };
@@ -303,7 +293,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),
         cmocka_unit_test(test_soft_rounding_matches_host),
-        cmocka_unit_test(test_fast_path_matches_full),
+        cmocka_unit_test(test_host_flags_accumulate),
         cmocka_unit_test(test_int_conversion_matches_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
