@@ -166,9 +166,24 @@ void guest_unprotect(uint64_t addr, uint64_t len)
 
 void guest_space_init(void)
 {
-    void *p = mmap(NULL, GUEST_SPACE + GUEST_GUARD, PROT_NONE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    /*
+     * Guest addresses as host addresses (guest_base 0) when the low part of
+     * the host's address space is free, as it is for a PIE Tern: generated
+     * code then needs no base register, and keeps the address check's mask
+     * in it instead. [0, GUEST_MIN_ADDR) is never mapped on the host either.
+     */
+    void *p = mmap((void *)GUEST_MIN_ADDR, GUEST_SPACE + GUEST_GUARD - GUEST_MIN_ADDR, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
 
+    if (p == (void *)GUEST_MIN_ADDR) {
+        p = NULL;
+    } else {
+        if (p != MAP_FAILED) {
+            munmap(p, GUEST_SPACE + GUEST_GUARD - GUEST_MIN_ADDR);   /* pre-4.17 kernel */
+        }
+        p = mmap(NULL, GUEST_SPACE + GUEST_GUARD, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    }
     if (p == MAP_FAILED) {
         error_exit("cannot reserve %llu GiB of address space for the guest: %s",
                    GUEST_SPACE >> 30, strerror(errno));

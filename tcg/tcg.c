@@ -115,6 +115,7 @@ void tcg_set_guest_memory(bool user_mode, uintptr_t guest_base,
 
 void tcg_set_guest_addr_mask(uint64_t mask)
 {
+    tcg_context_init();
     tcg_ctx->guest_addr_mask = mask;
 }
 

@@ -281,7 +281,8 @@ void tcg_context_init(void);
  * User mode: guest addresses with any bit of mask set are outside the guest's
  * reserved host range. Generated code sends them to the slow path, which
  * raises a guest fault instead of touching host memory (see
- * tcg_user_bad_addr_hook in exec/cpu-exec.h).
+ * tcg_user_bad_addr_hook in exec/cpu-exec.h). Set before the prologue is
+ * generated (tcg_exec_init), which may keep the mask in a register.
  */
 void tcg_set_guest_addr_mask(uint64_t mask);
 void tcg_set_guest_memory(bool user_mode, uintptr_t guest_base,

@@ -490,10 +490,19 @@ static TCGLdstLabel *new_ldst_label(TCGContext *s)
     return &s->ldst_labels[s->nb_ldst++];
 }
 
-/* The register that holds the guest base in user mode, if one is needed. */
+/*
+ * User mode: r14 holds the guest base when it is not a 32-bit displacement,
+ * or else the address check's mask when that is not a 32-bit immediate.
+ */
 static bool guest_base_in_reg(TCGContext *s)
 {
     return s->user_mode && s->guest_base != (uintptr_t)(int32_t)s->guest_base;
+}
+
+static bool addr_mask_in_reg(TCGContext *s)
+{
+    return s->user_mode && !guest_base_in_reg(s) &&
+           s->guest_addr_mask != (uint64_t)(int32_t)s->guest_addr_mask;
 }
 
 /*
@@ -521,7 +530,9 @@ static void tcg_out_tlb_probe(TCGContext *s, TCGLdstLabel *l, int addr, MemOp me
         uint64_t bad = a_mask | s->guest_addr_mask;
 
         if (bad) {
-            if (bad == (uint64_t)(int32_t)bad) {
+            if (bad == s->guest_addr_mask && addr_mask_in_reg(s)) {
+                tcg_out_modrm(s, OPC_TESTL + P_REXW, R_R14, addr);   /* test addr, r14 */
+            } else if (bad == (uint64_t)(int32_t)bad) {
                 tcg_out_modrm(s, OPC_GRP3_Ev + P_REXW, 0, addr);   /* test addr, imm32 */
                 tcg_out32(s, (uint32_t)bad);
             } else {
@@ -1878,7 +1889,7 @@ size_t tcg_target_prologue(TCGContext *s)
 {
     uint8_t *start = s->code_ptr;
 
-    if (guest_base_in_reg(s)) {
+    if (guest_base_in_reg(s) || addr_mask_in_reg(s)) {
         s->reserved_regs |= REGSET(R_R14);
     }
     for (size_t i = 0; i < ARRAY_SIZE(callee_saved); i++) {
@@ -1888,6 +1899,8 @@ size_t tcg_target_prologue(TCGContext *s)
     tcg_out_mov(s, TCG_TYPE_I64, R_BP, R_DI);
     if (guest_base_in_reg(s)) {
         tcg_out_movi(s, TCG_TYPE_I64, R_R14, s->guest_base);
+    } else if (addr_mask_in_reg(s)) {
+        tcg_out_movi(s, TCG_TYPE_I64, R_R14, s->guest_addr_mask);
     }
     tcg_out_pinned_load(s, s->pinned_regs);
     tcg_out_modrm(s, OPC_ARITH_EvIz + P_REXW, ARITH_SUB, R_SP);
