@@ -589,9 +589,13 @@ bool tcg_reg_alloc_code(TCGContext *s)
         }
     }
 
+    s->body_start_off = 0;
     for (int i = 0; i < s->nb_ops; i++) {
         TCGOp *op = &s->ops[i];
 
+        if (i == s->body_start_op) {
+            s->body_start_off = tcg_current_code_size(s);
+        }
         switch (op->opc) {
         case INDEX_op_nop:
             break;

@@ -312,6 +312,7 @@ void tcg_func_start(void)
     s->nb_labels = 0;
     s->nb_insns = 0;
     s->nb_ldst = 0;
+    s->body_start_op = -1;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -360,9 +360,17 @@ void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *dest)
     }
     tb_lock_take();
     if (!tb->jmp_dest[n] && !tb_is_invalid(tb) && !tb_is_invalid(dest)) {
+        /*
+         * A jump forward (to a higher block start) skips dest's check of
+         * exit_request. Every cycle of chained blocks has a jump that is not
+         * forward, and indirect jumps and entries from the loop go through
+         * the check, so a kicked vCPU still leaves within one pass of a loop.
+         */
+        uint32_t skip = dest->pc > tb->pc ? dest->body_offset : 0;
+
         tb->jmp_dest[n] = dest;
         g_ptr_array_add(dest->jmp_incoming, (void *)((uintptr_t)tb | n));
-        tb_set_jmp_target(tb, n, dest->tc.ptr);
+        tb_set_jmp_target(tb, n, dest->tc.ptr + skip);
     }
     tb_lock_release();
 }
@@ -654,6 +662,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
         s->tb_inline_lookup = !(cflags & (CF_NOCHAIN | CF_NOCACHE)) &&
                               !tern_log_enabled(LOG_EXEC) && cpu_breakpoints_nb == 0;
         exit = gen_tb_start();
+        s->body_start_op = s->nb_ops;
         tcg_cpu_ops->translate_block(cpu, tb, max_insns);
         gen_tb_end(tb, exit);
         g_assert(tb->size > 0 && tb->icount > 0);
@@ -679,6 +688,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
     tb->insn_end = g_memdup2(s->insn_end_off, sizeof(uint32_t) * s->nb_insns);
     tb->insn_data = g_memdup2(s->insn_data, sizeof(s->insn_data[0]) * s->nb_insns);
     tb->icount = s->nb_insns;
+    tb->body_offset = s->body_start_off;
     for (int n = 0; n < 2; n++) {
         tb->jmp_insn_offset[n] = s->tb_jmp_insn_offset[n];
         tb->jmp_reset_offset[n] = s->tb_jmp_reset_offset[n];

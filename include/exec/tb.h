@@ -40,6 +40,7 @@ struct TranslationBlock {
     uint64_t (*insn_data)[TCG_INSN_START_WORDS];
 
     /* chaining: goto_tb slot n jumps to jmp_dest[n] when set */
+    uint32_t body_offset;            /* host code past the entry check (see tb_add_jump) */
     uint32_t jmp_insn_offset[2];     /* rel32 field of the jump; UINT32_MAX: none */
     uint32_t jmp_reset_offset[2];    /* the unchained target */
     TranslationBlock *jmp_dest[2];

@@ -220,6 +220,13 @@ typedef struct TCGContext {
     uint64_t insn_data[TCG_MAX_INSNS][TCG_INSN_START_WORDS];
     uint32_t insn_end_off[TCG_MAX_INSNS];
 
+    /*
+     * Set by the runtime: the index of the first op after the block's entry
+     * check; the allocator stores the host code offset it starts at.
+     */
+    int body_start_op;
+    uint32_t body_start_off;
+
     /* goto_tb: offsets of the patchable jump and of the unchained path */
     uint32_t tb_jmp_insn_offset[2];
     uint32_t tb_jmp_reset_offset[2];
