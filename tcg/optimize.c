@@ -2,7 +2,9 @@
  * IR optimizer: one forward pass doing constant folding, copy propagation,
  * algebraic simplification and branch folding. Known values are forgotten
  * at labels (another path may arrive) and, for globals, at helper calls that
- * may write them.
+ * may write them. It also follows 64-bit values built from the low half of
+ * another temp, to turn the RV64 zero-extension idiom (shift left 32, shift
+ * right 32, often of a sign-extended W result) into one ext32u.
  */
 #include "tern/osdep.h"
 #include "tcg-internal.h"
@@ -13,6 +15,10 @@ typedef struct TempInfo {
     TCGTemp *copy_of;        /* same value as this temp ... */
     uint32_t copy_ver;       /* ... as long as its version is unchanged */
     uint32_t ver;            /* bumped on every write */
+    /* i64: this value is ext32s/ext32u(low_of), or low_of << 32 (low_shl) */
+    TCGTemp *low_of;
+    uint32_t low_ver;        /* ... as long as low_of's version is unchanged */
+    bool low_shl;
 } TempInfo;
 
 static TempInfo *info;
@@ -64,6 +70,7 @@ static void temp_written(TCGTemp *ts)
     i->ver++;
     i->is_const = false;
     i->copy_of = NULL;
+    i->low_of = NULL;
 }
 
 static void reset_all(TCGContext *s)
@@ -333,6 +340,84 @@ static bool simplify(TCGOp *op)
     return false;
 }
 
+/* The temp whose low half ts's value is built from (shl: as ts = t << 32). */
+static TCGTemp *low_source(TCGTemp *ts, bool shl)
+{
+    TempInfo *i = ti(ts);
+
+    if (i->low_of && i->low_shl == shl && ti(i->low_of)->ver == i->low_ver) {
+        return i->low_of;
+    }
+    return NULL;
+}
+
+static bool is_shift32(const TCGOp *op)
+{
+    uint64_t c;
+
+    return temp_is_const(arg_temp(op->args[2]), &c) && c == 32;
+}
+
+/*
+ * ext32s/ext32u and << 32 read only the low half of their input: read it
+ * from where it came from. (x << 32) >> 32 is an extension of x.
+ */
+static void fold_low_half(TCGOp *op)
+{
+    TCGTemp *x;
+
+    if (op->type != TCG_TYPE_I64) {
+        return;
+    }
+    switch (op->opc) {
+    case INDEX_op_ext32s:
+    case INDEX_op_ext32u:
+        if ((x = low_source(arg_temp(op->args[1]), false)) != NULL) {
+            op->args[1] = temp_arg(x);
+        }
+        break;
+    case INDEX_op_shl:
+        if (is_shift32(op) && (x = low_source(arg_temp(op->args[1]), false)) != NULL) {
+            op->args[1] = temp_arg(x);
+        }
+        break;
+    case INDEX_op_shr:
+    case INDEX_op_sar:
+        if (is_shift32(op) && (x = low_source(arg_temp(op->args[1]), true)) != NULL) {
+            op->opc = op->opc == INDEX_op_shr ? INDEX_op_ext32u : INDEX_op_ext32s;
+            op->args[1] = temp_arg(x);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* After op wrote its output: what fold_low_half can use later. */
+static void note_low_half(const TCGOp *op)
+{
+    TCGTemp *d, *x;
+    bool shl;
+
+    if (op->type != TCG_TYPE_I64) {
+        return;
+    }
+    if (op->opc == INDEX_op_ext32s || op->opc == INDEX_op_ext32u) {
+        shl = false;
+    } else if (op->opc == INDEX_op_shl && is_shift32(op)) {
+        shl = true;
+    } else {
+        return;
+    }
+    d = arg_temp(op->args[0]);
+    x = arg_temp(op->args[1]);
+    if (x != d && x->kind != TEMP_CONST) {
+        ti(d)->low_of = x;
+        ti(d)->low_ver = ti(x)->ver;
+        ti(d)->low_shl = shl;
+    }
+}
+
 void tcg_optimize(TCGContext *s)
 {
     bool unreachable = false;
@@ -459,8 +544,10 @@ void tcg_optimize(TCGContext *s)
             i--;
             continue;
         }
+        fold_low_half(op);
         for (int k = 0; k < nb_o; k++) {
             temp_written(arg_temp(op->args[k]));
         }
+        note_low_half(op);
     }
 }

@@ -13,6 +13,7 @@
 #include "sysemu/gdbstub.h"
 
 static TCGv_i64 cpu_gpr[32];
+static TCGv_i64 cpu_fpr[32];        /* raw bits; singles NaN-boxed (spec 12.2) */
 static TCGv_i64 cpu_pc;
 
 typedef enum {
@@ -20,6 +21,20 @@ typedef enum {
     DISAS_NORETURN,     /* the TB exit is already emitted */
     DISAS_EXIT,         /* leave to the main loop at pc_next (state changed) */
 } DisasJumpType;
+
+/*
+ * A conditional branch a short way forward in the same page stays inside
+ * the TB (see gen_branch): its target is a label bound when translation
+ * reaches that pc, or, if the TB ends first, an exit to it.
+ */
+#define SKIP_MAX_BYTES 64
+#define MAX_SKIPS      4
+
+typedef struct PendingSkip {
+    uint64_t pc;
+    TCGLabel *label;
+    bool fs_dirty;              /* DisasContext.fs_dirty on the branch's side */
+} PendingSkip;
 
 typedef struct DisasContext {
     TranslationBlock *tb;
@@ -30,6 +45,9 @@ typedef struct DisasContext {
     uint32_t flags, ext;
     bool fs_dirty;              /* mstatus.FS already set to Dirty in this TB */
     DisasJumpType is_jmp;
+    PendingSkip skip[MAX_SKIPS];
+    int nb_skips;
+    unsigned goto_tb_used;      /* goto_tb slots taken (bit n: slot n) */
 } DisasContext;
 
 void riscv_translate_init(void)
@@ -39,11 +57,20 @@ void riscv_translate_init(void)
         "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7",
         "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
     };
+    static const char *const fpr_names[32] = {
+        "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0", "fs1", "fa0", "fa1",
+        "fa2", "fa3", "fa4", "fa5", "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
+        "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
+    };
     cpu_gpr[0] = NULL;          /* x0 reads as the constant 0 */
     for (int i = 1; i < 32; i++) {
         cpu_gpr[i] = tcg_global_mem_new_i64(tcg_env, offsetof(CPURISCVState, gpr[i]), names[i]);
     }
     cpu_pc = tcg_global_mem_new_i64(tcg_env, offsetof(CPURISCVState, pc), "pc");
+    for (int i = 0; i < 32; i++) {
+        cpu_fpr[i] = tcg_global_mem_new_i64(tcg_env, offsetof(CPURISCVState, fpr[i]),
+                                            fpr_names[i]);
+    }
 
     /*
      * Keep the registers compiled RISC-V code uses most in host registers
@@ -77,16 +104,10 @@ static void set_gpr(int r, TCGv_i64 v)
     }
 }
 
-static intptr_t fpr_off(int r)
-{
-    return offsetof(CPURISCVState, fpr[r]);
-}
-
+/* The FP register itself: callers only read it (set_fpr writes). */
 static TCGv_i64 get_fpr(int r)
 {
-    TCGv_i64 t = tcg_temp_ebb_new_i64();
-    tcg_gen_ld_i64(t, tcg_env, fpr_off(r));
-    return t;
+    return cpu_fpr[r];
 }
 
 static void gen_exception(DisasContext *ctx, int cause, uint64_t tval)
@@ -115,6 +136,8 @@ static void gen_lookup_and_goto(DisasContext *ctx)
 static void gen_goto_tb(DisasContext *ctx, int n, uint64_t dest)
 {
     if (translator_use_goto_tb(ctx->tb, dest)) {
+        g_assert(!(ctx->goto_tb_used & (1u << n)));
+        ctx->goto_tb_used |= 1u << n;
         tcg_gen_goto_tb(n);
         tcg_gen_movi_i64(cpu_pc, dest);
         tcg_gen_exit_tb(ctx->tb, n);
@@ -122,6 +145,71 @@ static void gen_goto_tb(DisasContext *ctx, int n, uint64_t dest)
         tcg_gen_movi_i64(cpu_pc, dest);
         gen_lookup_and_goto(ctx);
     }
+}
+
+static bool skip_pending(DisasContext *ctx, uint64_t pc)
+{
+    for (int i = 0; i < ctx->nb_skips; i++) {
+        if (ctx->skip[i].pc == pc) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The label a forward branch to dest jumps to, or NULL if it must end the TB. */
+static TCGLabel *skip_label(DisasContext *ctx, uint64_t dest)
+{
+    PendingSkip *p;
+
+    if (dest <= ctx->pc || dest - ctx->pc > SKIP_MAX_BYTES ||
+        (dest & TARGET_PAGE_MASK) != ctx->page_start) {
+        return NULL;
+    }
+    for (int i = 0; i < ctx->nb_skips; i++) {
+        if (ctx->skip[i].pc == dest) {
+            ctx->skip[i].fs_dirty &= ctx->fs_dirty;
+            return ctx->skip[i].label;
+        }
+    }
+    if (ctx->nb_skips == MAX_SKIPS) {
+        return NULL;
+    }
+    p = &ctx->skip[ctx->nb_skips++];
+    p->pc = dest;
+    p->label = gen_new_label();
+    p->fs_dirty = ctx->fs_dirty;
+    return p->label;
+}
+
+/*
+ * Bind the labels of the branches to ctx->pc (join), or with join false
+ * turn every pending one into an exit to its target (the TB has ended). On
+ * the branches' side this TB may not have dirtied FS yet.
+ */
+static void skip_resolve(DisasContext *ctx, bool join)
+{
+    bool fs_dirty = ctx->fs_dirty;
+
+    for (int i = 0; i < ctx->nb_skips;) {
+        PendingSkip p = ctx->skip[i];
+        if (join && p.pc != ctx->pc) {
+            i++;
+            continue;
+        }
+        ctx->skip[i] = ctx->skip[--ctx->nb_skips];
+        gen_set_label(p.label);
+        if (join) {
+            fs_dirty &= p.fs_dirty;
+        } else if (ctx->goto_tb_used != 3) {
+            gen_goto_tb(ctx, ctx->goto_tb_used & 1, p.pc);
+        } else {
+            ctx->fs_dirty = p.fs_dirty;
+            tcg_gen_movi_i64(cpu_pc, p.pc);
+            gen_lookup_and_goto(ctx);
+        }
+    }
+    ctx->fs_dirty = join ? fs_dirty : ctx->fs_dirty;
 }
 
 #include "trans-rvi.c.inc"
@@ -185,6 +273,7 @@ void riscv_translate_block(CPUState *cs, TranslationBlock *tb, int max_insns)
         uint32_t raw;
         RVInsn insn;
 
+        skip_resolve(&ctx, true);
         if (n > 0 && cpu_breakpoint_test(cs, ctx.pc)) {
             /* end the TB; the execution loop stops at the breakpoint (gdb) */
             tcg_gen_movi_i64(cpu_pc, ctx.pc);
@@ -235,6 +324,7 @@ void riscv_translate_block(CPUState *cs, TranslationBlock *tb, int max_insns)
     default:
         break;
     }
+    skip_resolve(&ctx, false);
     if (tern_log_enabled(LOG_IN_ASM)) {
         tern_log("\n");
     }

@@ -180,6 +180,52 @@ static void test_copy_propagation(void **state)
     assert_int_equal(env.out64[0], 105);
 }
 
+/*
+ * The RV64 zero-extension idiom: (x << 32) >> 32, also of a sign-extended
+ * 32-bit result, is one ext32u; a shift whose source changed in between is
+ * left alone.
+ */
+static void test_low_half(void **state)
+{
+    TestEnv env;
+    void *code;
+    TCGv_i64 t = tcg_temp_ebb_new_i64(), w = tcg_temp_ebb_new_i64();
+
+    (void)t, (void)w;
+    tcg_func_start();
+    t = tcg_temp_ebb_new_i64();
+    w = tcg_temp_ebb_new_i64();
+    /* out0 = zext32(in0), interleaved with out1 = zext32(in1 + 1) like addiw;slli;srli */
+    tcg_gen_shli_i64(g_out64[0], g_in64[0], 32);
+    tcg_gen_addi_i64(w, g_in64[1], 1);
+    tcg_gen_ext32s_i64(g_out64[1], w);
+    tcg_gen_shli_i64(g_out64[1], g_out64[1], 32);
+    tcg_gen_shri_i64(g_out64[0], g_out64[0], 32);
+    tcg_gen_shri_i64(g_out64[1], g_out64[1], 32);
+    /* out2 = (in2 << 32) >> 32 arithmetic: a sign extension */
+    tcg_gen_shli_i64(t, g_in64[2], 32);
+    tcg_gen_sari_i64(g_out64[2], t, 32);
+    /* in3 changes between the shifts: must stay two shifts */
+    tcg_gen_shli_i64(g_out64[3], g_in64[3], 32);
+    tcg_gen_addi_i64(g_in64[3], g_in64[3], 1);
+    tcg_gen_shri_i64(g_out64[3], g_out64[3], 32);
+    code = test_gen();
+
+    assert_int_equal(count_ops(INDEX_op_ext32u), 2);
+    assert_int_equal(count_ops(INDEX_op_ext32s), 1);
+    assert_int_equal(count_ops(INDEX_op_shl), 1);
+    assert_int_equal(count_ops(INDEX_op_shr), 1);
+    env.in64[0] = 0x123456789abcdef0ull;
+    env.in64[1] = 0xffffffffffffffffull;
+    env.in64[2] = 0x00000000f0000001ull;
+    env.in64[3] = 0x11111111ffffffffull;
+    test_run(code, &env);
+    assert_int_equal(env.out64[0], 0x9abcdef0ull);
+    assert_int_equal(env.out64[1], 0);
+    assert_int_equal(env.out64[2], 0xfffffffff0000001ull);
+    assert_int_equal(env.out64[3], 0xffffffffull);
+}
+
 /* Constant conditions: the branch becomes br or disappears, dead code goes. */
 static void test_branch_folding(void **state)
 {
@@ -289,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_knowledge_resets),
         cmocka_unit_test(test_call_flags),
         cmocka_unit_test(test_dead_code),
+        cmocka_unit_test(test_low_half),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -666,6 +666,10 @@ static void tcg_out_qemu_ld(TCGContext *s, TCGType type, const TCGArg *args,
         break;
     case MO_UL:
     case MO_SL:
+        if (!bswap && (memop & MO_SIGN) && type == TCG_TYPE_I64) {
+            tcg_out_mem(s, OPC_MOVSLQ, val, base, addr, disp);     /* movslq */
+            break;
+        }
         tcg_out_mem(s, movbe ? OPC_MOVBE_GyMy : OPC_MOVL_GvEv, val, base, addr, disp);
         if (bswap && !movbe) {
             tcg_out_bswap_result(s, type, memop, val);
