@@ -13,7 +13,6 @@
 #include <unistd.h>
 #include <linux/futex.h>
 #include "exec/cpu-exec.h"
-#include "tcg/tcg.h"
 #include "user-internal.h"
 
 __thread TernThread *current_thread;
@@ -130,10 +129,7 @@ static void host_fault_handler(int sig, siginfo_t *info, void *uc_)
     if (ts && ts->in_exec && host_in_guest(addr)) {
         ts->fault_addr = h2g((void *)addr);
         ts->fault_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
-        if (cpu_restore_state(ts->cs, pc + 1)) {
-            /* in translated code: the pinned guest registers are in uc */
-            tcg_pinned_from_ucontext(ts->cs->env_ptr, uc);
-        } else {
+        if (!cpu_restore_state_from_signal(ts->cs, pc, uc)) {
             cpu_restore_state(ts->cs, tcg_user_helper_ra);  /* in a helper (AMO) */
         }
         clear_helper_retaddr();

@@ -154,8 +154,14 @@ void tcg_liveness(TCGContext *s)
                 la_globals(s, TS_MEM, false);
             }
         } else if (def->flags & TCG_OPF_GUEST_MEM) {
-            /* A fault unwinds to the loop, which reads the CPU state. */
-            la_globals(s, TS_MEM, false);
+            /*
+             * A fault unwinds to the loop, which reads the CPU state: every
+             * global is read here. Not from memory, though: the allocator
+             * records where changed ones are instead (TCGFaultMap).
+             */
+            for (int t = 0; t < s->nb_globals; t++) {
+                s->temps[t].state &= ~TS_DEAD;
+            }
         }
 
         for (int k = nb_o; k < nb_o + nb_i; k++) {

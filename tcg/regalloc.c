@@ -299,6 +299,59 @@ static void reg_alloc_mov(TCGContext *s, TCGOp *op)
     }
 }
 
+static bool is_output(const TCGOp *op, int nb_o, const TCGTemp *ts)
+{
+    for (int o = 0; o < nb_o; o++) {
+        if (arg_temp(op->args[o]) == ts) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Before a guest memory access: its output globals go to memory first (the
+ * register holding one may be reused for the result), then record where
+ * every other changed global is (TCGFaultMap).
+ */
+static void fault_map_begin(TCGContext *s, TCGOp *op, int nb_o)
+{
+    TCGFaultMap *m;
+
+    if (s->nb_fault_maps == s->fault_maps_cap) {
+        s->fault_maps_cap = s->fault_maps_cap ? s->fault_maps_cap * 2 : 64;
+        s->fault_maps = g_renew(TCGFaultMap, s->fault_maps, s->fault_maps_cap);
+    }
+    m = &s->fault_maps[s->nb_fault_maps];
+    m->first = s->nb_fault_entries;
+    m->n = 0;
+    for (int t = 0; t < s->nb_globals; t++) {
+        TCGTemp *ts = &s->temps[t];
+        if (ts->kind != TEMP_GLOBAL || ts->pinned || ts->val_type != TEMP_VAL_REG ||
+            ts->mem_coherent || is_output(op, nb_o, ts)) {
+            continue;
+        }
+        if (s->nb_fault_entries == s->fault_entries_cap) {
+            s->fault_entries_cap = s->fault_entries_cap ? s->fault_entries_cap * 2 : 256;
+            s->fault_entries = g_renew(uint32_t, s->fault_entries, s->fault_entries_cap);
+        }
+        s->fault_entries[s->nb_fault_entries++] = TCG_FAULT_ENTRY(ts->mem_offset, ts->reg, ts->type);
+        m->n++;
+    }
+    m->start = tcg_current_code_size(s);
+    s->cur_fault_map = s->nb_fault_maps++;
+}
+
+static void fault_map_sync_outputs(TCGContext *s, TCGOp *op, int nb_o)
+{
+    for (int o = 0; o < nb_o; o++) {
+        TCGTemp *ts = arg_temp(op->args[o]);
+        if (ts->kind == TEMP_GLOBAL) {
+            temp_sync(s, ts);
+        }
+    }
+}
+
 static void reg_alloc_op(TCGContext *s, TCGOp *op)
 {
     TCGOpConstraint c;
@@ -315,6 +368,9 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
     }
     tcg_target_op_constraint(op, &c);
     g_assert(!(c.clobber & s->pinned_regs));
+    if (tcg_op_defs[op->opc].flags & TCG_OPF_GUEST_MEM) {
+        fault_map_sync_outputs(s, op, nb_o);
+    }
 
     /* Registers the instruction sequence overwrites must not hold live values. */
     for (int r = 0; r < TCG_TARGET_NB_REGS; r++) {
@@ -440,7 +496,14 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
     for (int o = 0; o < nb_o; o++) {
         live_regs &= ~(1u << new_args[o]);     /* written by the op itself */
     }
+    if (tcg_op_defs[op->opc].flags & TCG_OPF_GUEST_MEM) {
+        fault_map_begin(s, op, nb_o);
+    }
     tcg_out_op(s, op, new_args, const_args, scratch, live_regs);
+    if (s->cur_fault_map >= 0) {
+        s->fault_maps[s->cur_fault_map].end = tcg_current_code_size(s);
+        s->cur_fault_map = -1;
+    }
 
     for (int o = 0; o < nb_o; o++) {
         TCGTemp *ts = arg_temp(op->args[o]);

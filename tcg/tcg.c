@@ -312,6 +312,9 @@ void tcg_func_start(void)
     s->nb_labels = 0;
     s->nb_insns = 0;
     s->nb_ldst = 0;
+    s->nb_fault_maps = 0;
+    s->nb_fault_entries = 0;
+    s->cur_fault_map = -1;
     s->body_start_op = -1;
 }
 

@@ -515,6 +515,8 @@ static void do_tb_flush(void)
         g_ptr_array_free(tb->jmp_incoming, true);
         g_free(tb->insn_end);
         g_free(tb->insn_data);
+        g_free(tb->fault_maps);
+        g_free(tb->fault_entries);
         g_free(tb);
     }
     g_ptr_array_set_size(all_tbs, 0);
@@ -687,6 +689,9 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
     tb->tc.size = size;
     tb->insn_end = g_memdup2(s->insn_end_off, sizeof(uint32_t) * s->nb_insns);
     tb->insn_data = g_memdup2(s->insn_data, sizeof(s->insn_data[0]) * s->nb_insns);
+    tb->nb_fault_maps = s->nb_fault_maps;
+    tb->fault_maps = g_memdup2(s->fault_maps, sizeof(TCGFaultMap) * s->nb_fault_maps);
+    tb->fault_entries = g_memdup2(s->fault_entries, sizeof(uint32_t) * s->nb_fault_entries);
     tb->icount = s->nb_insns;
     tb->body_offset = s->body_start_off;
     for (int n = 0; n < 2; n++) {
@@ -754,13 +759,17 @@ static TranslationBlock *tb_find_by_host_pc(uintptr_t pc)
     return NULL;
 }
 
-bool cpu_restore_state(CPUState *cpu, uintptr_t retaddr)
+/*
+ * Restore the guest state of the instruction whose host code holds pc; with
+ * uc (a host signal there), also the guest registers that were only in host
+ * registers. Returns false if pc is not in a TB's guest instructions.
+ */
+static bool restore_state_at(CPUState *cpu, uintptr_t pc, const void *uc)
 {
     TranslationBlock *tb;
-    uintptr_t pc = retaddr - 1;     /* inside the call/access instruction */
     bool found = false;
 
-    if (!retaddr || pc < (uintptr_t)code_tb_start || pc >= (uintptr_t)code_ptr) {
+    if (pc < (uintptr_t)code_tb_start || pc >= (uintptr_t)code_ptr) {
         return false;
     }
     tb_lock_take();
@@ -774,9 +783,31 @@ bool cpu_restore_state(CPUState *cpu, uintptr_t retaddr)
                 break;
             }
         }
+        for (uint32_t i = 0; found && uc && i < tb->nb_fault_maps; i++) {
+            const TCGFaultMap *m = &tb->fault_maps[i];
+            if (off >= m->start && off < m->end) {
+                tcg_fault_map_from_ucontext(cpu->env_ptr, uc, tb->fault_entries + m->first,
+                                            m->n);
+                break;
+            }
+        }
     }
     tb_lock_release();
+    if (found && uc) {
+        tcg_pinned_from_ucontext(cpu->env_ptr, uc);
+    }
     return found;
+}
+
+bool cpu_restore_state(CPUState *cpu, uintptr_t retaddr)
+{
+    /* retaddr - 1: inside the call or access instruction */
+    return retaddr && restore_state_at(cpu, retaddr - 1, NULL);
+}
+
+bool cpu_restore_state_from_signal(CPUState *cpu, uintptr_t pc, const void *uc)
+{
+    return restore_state_at(cpu, pc, uc);
 }
 
 /* ------------------------------------------------------------------------ */

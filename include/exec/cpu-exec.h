@@ -70,6 +70,12 @@ G_NORETURN void cpu_loop_exit_restore(CPUState *cpu, uintptr_t retaddr);
 G_NORETURN void cpu_raise_exception_ra(CPUState *cpu, int excp, uintptr_t retaddr);
 /* Restore the guest state for host code address retaddr; false if not in a TB. */
 bool cpu_restore_state(CPUState *cpu, uintptr_t retaddr);
+/*
+ * The same for a host signal at host pc (uc: the handler's ucontext_t),
+ * also putting back the guest registers then held only in host registers
+ * (pinned globals, and the access's TCGFaultMap).
+ */
+bool cpu_restore_state_from_signal(CPUState *cpu, uintptr_t pc, const void *uc);
 
 /* The CPUState whose env this is (generated code and helpers get env). */
 CPUState *env_cpu(void *env);

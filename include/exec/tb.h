@@ -38,6 +38,10 @@ struct TranslationBlock {
     /* insn_start data: for instruction i, host code ends at tc.ptr + insn_end[i] */
     uint32_t *insn_end;
     uint64_t (*insn_data)[TCG_INSN_START_WORDS];
+    /* guest registers only in host registers at each guest memory access */
+    TCGFaultMap *fault_maps;
+    uint32_t nb_fault_maps;
+    uint32_t *fault_entries;
 
     /* chaining: goto_tb slot n jumps to jmp_dest[n] when set */
     uint32_t body_offset;            /* host code past the entry check (see tb_add_jump) */

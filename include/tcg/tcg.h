@@ -193,6 +193,21 @@ typedef struct TCGOp {
 
 typedef struct TCGLdstLabel TCGLdstLabel;
 
+/*
+ * Guest memory accesses may fault, and the runtime then reads the guest
+ * registers in env; globals the block changed may still be only in host
+ * registers there. For each access, the fault map says which: host code
+ * [start, end) of the access, and entries [first, first + n) of the
+ * entry array, each TCG_FAULT_ENTRY(env offset, host register, type).
+ * The slow path stores them before calling C; a host signal handler copies
+ * them from the interrupted context (tcg_fault_map_from_ucontext).
+ */
+typedef struct TCGFaultMap {
+    uint32_t start, end;
+    uint32_t first, n;
+} TCGFaultMap;
+#define TCG_FAULT_ENTRY(ofs, reg, type) ((uint32_t)(ofs) << 5 | (uint32_t)(type) << 4 | (reg))
+
 typedef struct TCGContext {
     int nb_globals;
     int nb_temps;
@@ -214,6 +229,11 @@ typedef struct TCGContext {
     int frame_next;              /* next free spill slot offset */
     TCGLdstLabel *ldst_labels;
     int nb_ldst, ldst_cap;
+    TCGFaultMap *fault_maps;     /* see TCGFaultMap */
+    int nb_fault_maps, fault_maps_cap;
+    uint32_t *fault_entries;
+    int nb_fault_entries, fault_entries_cap;
+    int cur_fault_map;           /* of the access being emitted, or -1 */
 
     /* per guest instruction: insn_start data and end of its host code */
     int nb_insns;
@@ -334,6 +354,8 @@ bool tcg_global_pin(TCGv_i64 v);
  * copy them to env. uc is the handler's ucontext_t.
  */
 void tcg_pinned_from_ucontext(void *env, const void *uc);
+/* Same for the n fault map entries (TCGFaultMap) of an interrupted access. */
+void tcg_fault_map_from_ucontext(void *env, const void *uc, const uint32_t *entries, int n);
 
 /* Translation-local temporaries: keep their value across labels. */
 TCGv_i32 tcg_temp_new_i32(void);

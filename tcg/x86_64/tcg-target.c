@@ -473,6 +473,7 @@ typedef struct TCGLdstLabel {
     TCGType type;
     int addr_reg, data_reg;
     uint32_t live_regs;
+    int fault_map;                /* TCGFaultMap of the access */
     uint32_t label_off;           /* rel32 field of the jump to the slow path */
     uint32_t raddr_off;           /* where the slow path returns to */
 } TCGLdstLabel;
@@ -615,6 +616,7 @@ static void ldst_label_finish(TCGContext *s, TCGLdstLabel *l, bool is_ld, MemOp 
     l->addr_reg = addr;
     l->data_reg = val;
     l->live_regs = live_regs;
+    l->fault_map = s->cur_fault_map;
     l->raddr_off = tcg_current_code_size(s);
     if (l->label_off == UINT32_MAX) {
         s->nb_ldst--;
@@ -773,6 +775,13 @@ static void tcg_out_ldst_slow_path(TCGContext *s, TCGLdstLabel *l)
     }
     /* the helper may fault: the runtime then reads the guest registers in env */
     tcg_out_pinned_store(s, s->pinned_regs);
+    if (l->fault_map >= 0) {
+        const TCGFaultMap *m = &s->fault_maps[l->fault_map];
+        for (uint32_t i = m->first; i < m->first + m->n; i++) {
+            uint32_t e = s->fault_entries[i];
+            tcg_out_st(s, (e >> 4) & 1, e & 15, R_BP, e >> 5);
+        }
+    }
     for (int r = 0; r < 16; r++) {
         if (save & REGSET(r)) {
             regs[n++] = r;
@@ -1926,7 +1935,8 @@ size_t tcg_target_prologue(TCGContext *s)
     return s->code_ptr - start;
 }
 
-void tcg_pinned_from_ucontext(void *env, const void *uc_)
+/* Host register reg of an interrupted context (a signal handler's ucontext_t). */
+static uint64_t ucontext_reg(const void *uc_, int reg)
 {
     static const int greg[16] = {
         [R_AX] = REG_RAX, [R_CX] = REG_RCX, [R_DX] = REG_RDX, [R_BX] = REG_RBX,
@@ -1936,10 +1946,23 @@ void tcg_pinned_from_ucontext(void *env, const void *uc_)
     };
     const ucontext_t *uc = uc_;
 
+    return uc->uc_mcontext.gregs[greg[reg]];
+}
+
+void tcg_pinned_from_ucontext(void *env, const void *uc)
+{
     for (int i = 0; i < tcg_ctx->nb_pinned; i++) {
         TCGTemp *ts = tcg_ctx->pinned[i];
-        uint64_t v = uc->uc_mcontext.gregs[greg[ts->reg]];
+        uint64_t v = ucontext_reg(uc, ts->reg);
         memcpy((uint8_t *)env + ts->mem_offset, &v, sizeof(v));
+    }
+}
+
+void tcg_fault_map_from_ucontext(void *env, const void *uc, const uint32_t *entries, int n)
+{
+    for (int i = 0; i < n; i++) {
+        uint64_t v = ucontext_reg(uc, entries[i] & 15);
+        memcpy((uint8_t *)env + (entries[i] >> 5), &v, (entries[i] >> 4) & 1 ? 8 : 4);
     }
 }
 

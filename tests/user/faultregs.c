@@ -3,9 +3,11 @@
  * hold every register's value at the faulting instruction, and registers the
  * handler changes in the frame must be the ones execution resumes with.
  * Tern keeps some guest registers in host registers across blocks (pinned
- * globals), so this covers the copy from the host context (a fault in
- * translated code) and from the slow path (an address outside the guest's
- * space), for pinned and unpinned registers alike.
+ * globals), and others there until the end of a block (values the block
+ * overwrites later are never written back), so this covers the copy from
+ * the host context (a fault in translated code) and from the slow path (an
+ * address outside the guest's space), for pinned and unpinned registers,
+ * and values that live on after the fault or are overwritten.
  */
 #include <signal.h>
 #include <stdint.h>
@@ -16,16 +18,18 @@
 #define MAGIC(r) (0x1111111111111111ull * (r))
 
 static volatile int faults, regs_ok;
+/* the registers the faulting code set to MAGIC(x) */
+static const int all_regs[] = { 5, 8, 9, 10, 11, 12, 13, 14, 15 }, t0_only[] = { 5 };
+static const int *regs;
+static unsigned nb_regs;
 
 static void on_segv(int sig, siginfo_t *si, void *uc_)
 {
     ucontext_t *uc = uc_;
     unsigned long *g = uc->uc_mcontext.__gregs;
-    /* x8 (s0), x9, x10..x15 (a0..a5) and x5 (t0), set before the fault */
-    static const int regs[] = { 5, 8, 9, 10, 11, 12, 13, 14, 15 };
 
     regs_ok = 1;
-    for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+    for (unsigned i = 0; i < nb_regs; i++) {
         if (g[regs[i]] != MAGIC(regs[i] % 16)) {
             printf("x%d = %#lx at the fault, want %#llx\n", regs[i], g[regs[i]],
                    MAGIC(regs[i] % 16));
@@ -36,6 +40,17 @@ static void on_segv(int sig, siginfo_t *si, void *uc_)
     g[0] += 4;                  /* skip the load (4-byte ld) */
     g[14] = 0xa4a4;             /* a4 after the handler */
     g[9] = 0x5959;              /* s1 after the handler */
+}
+
+/*
+ * Only t0 set, to a value the block overwrites after the load: with no
+ * pressure on host registers it stays in one, never written back.
+ */
+static void fault_t0(uint64_t addr)
+{
+    __asm__ volatile("mv t1, %0\n li t0, %[m5]\n"
+                     ".option push\n .option norvc\n ld t2, 0(t1)\n .option pop\n"
+                     "li t0, 0" : : "r"(addr), [m5] "i"(MAGIC(5)) : "t0", "t1", "t2", "memory");
 }
 
 /* Load from addr with the registers set to MAGIC; returns a4 + s1 after. */
@@ -52,6 +67,8 @@ static uint64_t fault_at(uint64_t addr)
         "ld t2, 0(t1)\n"
         ".option pop\n"
         "mv %[a4], a4\n mv %[s1], s1\n"
+        /* t0, a1 and a2 held values the rest of the block never needs */
+        "li t0, 0\n li a1, 0\n li a2, 0\n"
         : [a4] "=r"(a4), [s1] "=r"(s1), "+r"(a0)
         : [m5] "i"(MAGIC(5)), [m8] "i"(MAGIC(8)), [m9] "i"(MAGIC(9)), [m10] "i"(MAGIC(10)),
           [m11] "i"(MAGIC(11)), [m12] "i"(MAGIC(12)), [m13] "i"(MAGIC(13)),
@@ -73,12 +90,21 @@ int main(void)
     sa.sa_flags = SA_SIGINFO;
     CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
     for (unsigned i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
-        uint64_t after = fault_at(addrs[i]);
+        uint64_t after;
+
+        regs = all_regs;
+        nb_regs = sizeof(all_regs) / sizeof(all_regs[0]);
+        after = fault_at(addrs[i]);
         printf("fault %u: registers %s, after the handler a4+s1 = %#llx\n", i,
                regs_ok ? "as set" : "WRONG", (unsigned long long)after);
         CHECK(regs_ok);
         CHECK(after == 0xa4a4 + 0x5959);
+        regs = t0_only;
+        nb_regs = 1;
+        fault_t0(addrs[i]);
+        printf("fault %u: t0 %s\n", i, regs_ok ? "as set" : "WRONG");
+        CHECK(regs_ok);
     }
-    CHECK(faults == 2);
+    CHECK(faults == 4);
     return finish();
 }
