@@ -536,6 +536,13 @@ static void reg_alloc_call(TCGContext *s, TCGOp *op)
     uint32_t pin_store = (flags & TCG_CALL_NO_RWG) == TCG_CALL_NO_RWG ? pin_clobbered
                                                                        : s->pinned_regs;
     uint32_t pin_load = flags & TCG_CALL_NO_WRITE_GLOBALS ? pin_clobbered : s->pinned_regs;
+    uint32_t iarg_regs = 0;
+
+    for (int i = 0; i < nb_i && i < 6; i++) {
+        iarg_regs |= 1u << tcg_target_call_iarg_regs[i];
+    }
+    /* before the arguments: a pinned register may also pass one */
+    tcg_out_pinned_store(s, pin_store);
 
     /* Stack arguments first, while any register may still be used. */
     for (int i = 6; i < nb_i; i++) {
@@ -558,7 +565,12 @@ static void reg_alloc_call(TCGContext *s, TCGOp *op)
     for (int i = 0; i < nb_i && i < 6; i++) {
         int reg = tcg_target_call_iarg_regs[i];
         TCGTemp *ts = arg_temp(op->args[nb_o + i]);
-        temp_copy_to(s, ts, reg);
+        if (ts->pinned && (iarg_regs & (1u << ts->reg)) && ts->reg != reg) {
+            /* its register may already hold an earlier argument: stored above */
+            tcg_out_ld(s, ts->type, reg, tcg_target_env_reg, ts->mem_offset);
+        } else {
+            temp_copy_to(s, ts, reg);
+        }
         if (ts->val_type != TEMP_VAL_REG) {
             /* make sure later loads do not pick this register */
             rs.free_regs &= ~(1u << reg);
@@ -588,7 +600,6 @@ static void reg_alloc_call(TCGContext *s, TCGOp *op)
     } else if (!(flags & TCG_CALL_NO_READ_GLOBALS)) {
         sync_globals(s);
     }
-    tcg_out_pinned_store(s, pin_store);
     tcg_out_call(s, func);
     tcg_out_pinned_load(s, pin_load);
 

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "tcg-test-util.h"
+#include "../tcg-internal.h"
 
 enum { NG = 6, NT = 10, NV = NG + NT, NPROG = 1500, NOPS = 70, NRUN = 8 };
 
@@ -18,7 +19,7 @@ enum {
     R_ADD, R_SUB, R_MUL, R_AND, R_OR, R_XOR, R_ANDC, R_SHL, R_SHR, R_SAR, R_ROTL,
     R_MULUH, R_DIVU, R_REMS, R_SETLT, R_MOVCOND, R_NEG, R_NOT, R_EXT8S, R_CTPOP,
     R_CLZ, R_DEPOSIT, R_EXTRACT, R_BSWAP, R_ADDI, R_CALL, R_CALL_WG, R_SKIP, R_MOV,
-    R_ANDI, R_SHRI, R_MULI, R_SUBFI, R_SETLTUI, R_DIVS,
+    R_ANDI, R_SHRI, R_MULI, R_SUBFI, R_SETLTUI, R_DIVS, R_CALL6,
     R_COUNT
 };
 
@@ -33,6 +34,13 @@ static Insn prog[NOPS];
 static uint64_t helper_mix(uint64_t a, uint64_t b, uint64_t c)
 {
     return (a * 31) ^ (b >> 3) ^ (c << 7);
+}
+
+/* Six arguments: the last two pass in registers that may hold pinned globals. */
+static uint64_t helper_mix6(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
+                            uint64_t f)
+{
+    return a * 3 ^ b * 5 ^ c * 7 ^ d * 11 ^ e * 13 ^ f * 17;
 }
 
 /* A helper that reads and writes the CPU state (default call flags). */
@@ -100,6 +108,7 @@ static void eval(uint64_t *v)
         case R_BSWAP: r = __builtin_bswap64(a); break;
         case R_ADDI: r = a + (uint64_t)p->imm; break;
         case R_CALL: r = helper_mix(a, b, c); break;
+        case R_CALL6: r = helper_mix6(c, b, a, b, a, c); break;
         case R_CALL_WG:
             v[0] += v[1];
             v[2] ^= 0x5a5a;
@@ -188,6 +197,11 @@ static void gen(TCGv_i64 *t)
         case R_CALL:
             gen_helper_call(helper_mix, TCG_CALL_NO_RWG_SE, tcgv_temp(d),
                             tcgv_temp(a), tcgv_temp(b), tcgv_temp(c));
+            break;
+        case R_CALL6:
+            gen_helper_call(helper_mix6, TCG_CALL_NO_RWG_SE, tcgv_temp(d), tcgv_temp(c),
+                            tcgv_temp(b), tcgv_temp(a), tcgv_temp(b), tcgv_temp(a),
+                            tcgv_temp(c));
             break;
         case R_CALL_WG:
             gen_helper_call(helper_bump, 0, NULL, tcgv_temp(tcg_env));
@@ -312,21 +326,25 @@ static int setup_fallback(void **state)
 }
 
 /*
- * The same with the inputs pinned to host registers (as a front end pins
- * guest registers): the callee-saved and the call-clobbered pin registers,
- * around calls that do and do not touch the CPU state.
+ * The same with globals pinned to host registers (as a front end pins guest
+ * registers): two outputs, then the inputs, until the backend has no pin
+ * register left, so the inputs get callee-saved, call-clobbered and
+ * argument-passing ones, around calls that do and do not touch the CPU state.
  */
 static int setup_pinned(void **state)
 {
     test_tcg_init();
     tcg_host_features = features_detected;
     if (tcg_ctx->nb_pinned == 0) {
-        for (int k = 0; k < NG; k++) {
-            tcg_global_pin(g_in64[k]);
+        for (int k = 0; k < 2 && tcg_global_pin(g_out64[k]); k++) {
+            continue;
+        }
+        for (int k = 0; k < NG && tcg_global_pin(g_in64[k]); k++) {
+            continue;
         }
         test_code_used = TERN_ALIGN_UP(tcg_prologue_init(test_code, test_code_size, 0), 64);
     }
-    assert_int_equal(tcg_ctx->nb_pinned, NG);
+    assert_int_equal(tcg_ctx->nb_pinned, tcg_target_pin_regs_len);
     return 0;
 }
 

@@ -34,10 +34,12 @@ const int tcg_target_reg_alloc_order_len = ARRAY_SIZE(tcg_target_reg_alloc_order
 const int tcg_target_call_iarg_regs[6] = { R_DI, R_SI, R_DX, R_CX, R_R8, R_R9 };
 /*
  * Pinned globals: the callee-saved registers first (a call keeps them), then
- * two call-clobbered ones no instruction or call sequence needs implicitly.
- * Seven registers (rax..r9) stay allocatable, enough for any op.
+ * call-clobbered ones no instruction sequence needs implicitly (r8 and r9
+ * pass the 5th and 6th call arguments: calls and slow paths save them
+ * first). Five registers (rax, rcx, rdx, rsi, rdi) stay allocatable, enough
+ * for any op.
  */
-const int tcg_target_pin_regs[] = { R_BX, R_R12, R_R13, R_R15, R_R10, R_R11 };
+const int tcg_target_pin_regs[] = { R_BX, R_R12, R_R13, R_R15, R_R10, R_R11, R_R8, R_R9 };
 const int tcg_target_pin_regs_len = ARRAY_SIZE(tcg_target_pin_regs);
 const uint32_t tcg_target_call_clobber_regs =
     REGSET(R_AX) | REGSET(R_CX) | REGSET(R_DX) | REGSET(R_SI) | REGSET(R_DI) |
