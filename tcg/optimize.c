@@ -2,9 +2,10 @@
  * IR optimizer: one forward pass doing constant folding, copy propagation,
  * algebraic simplification and branch folding. Known values are forgotten
  * at labels (another path may arrive) and, for globals, at helper calls that
- * may write them. It also follows 64-bit values built from the low half of
- * another temp, to turn the RV64 zero-extension idiom (shift left 32, shift
- * right 32, often of a sign-extended W result) into one ext32u.
+ * may write them. It also follows 64-bit values built from the low bits of
+ * another temp, to turn the RV64 extension idioms (shift left 32, 48 or 56,
+ * then right by as much, often of a sign-extended W result) into one
+ * extension op.
  */
 #include "tern/osdep.h"
 #include "tcg-internal.h"
@@ -15,10 +16,10 @@ typedef struct TempInfo {
     TCGTemp *copy_of;        /* same value as this temp ... */
     uint32_t copy_ver;       /* ... as long as its version is unchanged */
     uint32_t ver;            /* bumped on every write */
-    /* i64: this value is ext32s/ext32u(low_of), or low_of << 32 (low_shl) */
+    /* i64: this value is ext32s/ext32u(low_of), or low_of << low_shl */
     TCGTemp *low_of;
     uint32_t low_ver;        /* ... as long as low_of's version is unchanged */
-    bool low_shl;
+    uint8_t low_shl;         /* 0: an extension; 32, 48 or 56: a shift */
 } TempInfo;
 
 static TempInfo *info;
@@ -340,8 +341,8 @@ static bool simplify(TCGOp *op)
     return false;
 }
 
-/* The temp whose low half ts's value is built from (shl: as ts = t << 32). */
-static TCGTemp *low_source(TCGTemp *ts, bool shl)
+/* The temp whose low bits ts's value is built from (shl: as ts = t << shl). */
+static TCGTemp *low_source(TCGTemp *ts, int shl)
 {
     TempInfo *i = ti(ts);
 
@@ -351,20 +352,27 @@ static TCGTemp *low_source(TCGTemp *ts, bool shl)
     return NULL;
 }
 
-static bool is_shift32(const TCGOp *op)
+/* The shift count of a shift by 32, 48 or 56 (extension idioms), else 0. */
+static int ext_shift(const TCGOp *op)
 {
     uint64_t c;
 
-    return temp_is_const(arg_temp(op->args[2]), &c) && c == 32;
+    if (temp_is_const(arg_temp(op->args[2]), &c) && (c == 32 || c == 48 || c == 56)) {
+        return (int)c;
+    }
+    return 0;
 }
 
 /*
- * ext32s/ext32u and << 32 read only the low half of their input: read it
- * from where it came from. (x << 32) >> 32 is an extension of x.
+ * ext32s/ext32u and << 32 (or more) read only the low half of their input:
+ * read it from where it came from. (x << k) >> k is an extension of x.
  */
 static void fold_low_half(TCGOp *op)
 {
+    static const TCGOpcode zext[3] = { INDEX_op_ext32u, INDEX_op_ext16u, INDEX_op_ext8u };
+    static const TCGOpcode sext[3] = { INDEX_op_ext32s, INDEX_op_ext16s, INDEX_op_ext8s };
     TCGTemp *x;
+    int k;
 
     if (op->type != TCG_TYPE_I64) {
         return;
@@ -372,19 +380,20 @@ static void fold_low_half(TCGOp *op)
     switch (op->opc) {
     case INDEX_op_ext32s:
     case INDEX_op_ext32u:
-        if ((x = low_source(arg_temp(op->args[1]), false)) != NULL) {
+        if ((x = low_source(arg_temp(op->args[1]), 0)) != NULL) {
             op->args[1] = temp_arg(x);
         }
         break;
     case INDEX_op_shl:
-        if (is_shift32(op) && (x = low_source(arg_temp(op->args[1]), false)) != NULL) {
+        if (ext_shift(op) && (x = low_source(arg_temp(op->args[1]), 0)) != NULL) {
             op->args[1] = temp_arg(x);
         }
         break;
     case INDEX_op_shr:
     case INDEX_op_sar:
-        if (is_shift32(op) && (x = low_source(arg_temp(op->args[1]), true)) != NULL) {
-            op->opc = op->opc == INDEX_op_shr ? INDEX_op_ext32u : INDEX_op_ext32s;
+        k = ext_shift(op);
+        if (k && (x = low_source(arg_temp(op->args[1]), k)) != NULL) {
+            op->opc = (op->opc == INDEX_op_shr ? zext : sext)[k == 32 ? 0 : k == 48 ? 1 : 2];
             op->args[1] = temp_arg(x);
         }
         break;
@@ -397,15 +406,15 @@ static void fold_low_half(TCGOp *op)
 static void note_low_half(const TCGOp *op)
 {
     TCGTemp *d, *x;
-    bool shl;
+    int shl;
 
     if (op->type != TCG_TYPE_I64) {
         return;
     }
     if (op->opc == INDEX_op_ext32s || op->opc == INDEX_op_ext32u) {
-        shl = false;
-    } else if (op->opc == INDEX_op_shl && is_shift32(op)) {
-        shl = true;
+        shl = 0;
+    } else if (op->opc == INDEX_op_shl && ext_shift(op)) {
+        shl = ext_shift(op);
     } else {
         return;
     }

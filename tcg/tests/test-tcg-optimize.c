@@ -181,9 +181,9 @@ static void test_copy_propagation(void **state)
 }
 
 /*
- * The RV64 zero-extension idiom: (x << 32) >> 32, also of a sign-extended
- * 32-bit result, is one ext32u; a shift whose source changed in between is
- * left alone.
+ * The RV64 extension idioms: (x << 32) >> 32, also of a sign-extended
+ * 32-bit result, is one ext32u, and likewise by 48 and 56 for 16 and 8 bits;
+ * a shift whose source changed in between is left alone.
  */
 static void test_low_half(void **state)
 {
@@ -209,17 +209,29 @@ static void test_low_half(void **state)
     tcg_gen_shli_i64(g_out64[3], g_in64[3], 32);
     tcg_gen_addi_i64(g_in64[3], g_in64[3], 1);
     tcg_gen_shri_i64(g_out64[3], g_out64[3], 32);
+    /* in4 = zext16(sext32(in5 + 2)) as addiw;slli 48;srli 48; in5 = sext8(in5) */
+    tcg_gen_addi_i64(w, g_in64[5], 2);
+    tcg_gen_ext32s_i64(g_in64[4], w);
+    tcg_gen_shli_i64(g_in64[4], g_in64[4], 48);
+    tcg_gen_shri_i64(g_in64[4], g_in64[4], 48);
+    tcg_gen_shli_i64(t, g_in64[5], 56);
+    tcg_gen_sari_i64(g_in64[5], t, 56);
     code = test_gen();
 
     assert_int_equal(count_ops(INDEX_op_ext32u), 2);
     assert_int_equal(count_ops(INDEX_op_ext32s), 1);
+    assert_int_equal(count_ops(INDEX_op_ext16u), 1);
+    assert_int_equal(count_ops(INDEX_op_ext8s), 1);
     assert_int_equal(count_ops(INDEX_op_shl), 1);
     assert_int_equal(count_ops(INDEX_op_shr), 1);
     env.in64[0] = 0x123456789abcdef0ull;
     env.in64[1] = 0xffffffffffffffffull;
     env.in64[2] = 0x00000000f0000001ull;
     env.in64[3] = 0x11111111ffffffffull;
+    env.in64[5] = 0x00000000ffff12feull;
     test_run(code, &env);
+    assert_int_equal(env.in64[4], 0x1300);
+    assert_int_equal(env.in64[5], 0xfffffffffffffffeull);
     assert_int_equal(env.out64[0], 0x9abcdef0ull);
     assert_int_equal(env.out64[1], 0);
     assert_int_equal(env.out64[2], 0xfffffffff0000001ull);
