@@ -35,7 +35,7 @@ void tcg_gen_br(TCGLabel *l)
 
 void tcg_gen_goto_tb(unsigned n)
 {
-    g_assert(n < 2);
+    g_assert(n < TCG_MAX_GOTO_TB);
     tcg_emit_op(INDEX_op_goto_tb, TCG_TYPE_I64, 1, (TCGArg)n);
 }
 

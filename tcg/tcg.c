@@ -498,8 +498,9 @@ int tcg_gen_code(void *buf, size_t max_size)
 
     s->code_buf = s->code_ptr = buf;
     s->code_gen_highwater = (uint8_t *)buf + max_size;
-    s->tb_jmp_reset_offset[0] = s->tb_jmp_reset_offset[1] = UINT32_MAX;
-    s->tb_jmp_insn_offset[0] = s->tb_jmp_insn_offset[1] = UINT32_MAX;
+    for (int n = 0; n < TCG_MAX_GOTO_TB; n++) {
+        s->tb_jmp_reset_offset[n] = s->tb_jmp_insn_offset[n] = UINT32_MAX;
+    }
     if (!tcg_reg_alloc_code(s) || !tcg_out_ldst_finalize(s)) {
         return -1;
     }

@@ -411,13 +411,13 @@ static void tb_phys_invalidate(TranslationBlock *tb)
     /* Jumps into tb go back to their unchained path. */
     for (guint i = 0; i < tb->jmp_incoming->len; i++) {
         uintptr_t e = (uintptr_t)g_ptr_array_index(tb->jmp_incoming, i);
-        TranslationBlock *src = (TranslationBlock *)(e & ~(uintptr_t)1);
-        int n = e & 1;
+        TranslationBlock *src = (TranslationBlock *)(e & ~(uintptr_t)3);
+        int n = e & 3;
         tb_set_jmp_target(src, n, src->tc.ptr + src->jmp_reset_offset[n]);
         src->jmp_dest[n] = NULL;
     }
     g_ptr_array_set_size(tb->jmp_incoming, 0);
-    for (int n = 0; n < 2; n++) {
+    for (int n = 0; n < TCG_MAX_GOTO_TB; n++) {
         TranslationBlock *dest = tb->jmp_dest[n];
         if (dest) {
             g_ptr_array_remove_fast(dest->jmp_incoming, (void *)((uintptr_t)tb | n));
@@ -656,7 +656,9 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
         tb->cflags = cflags;
         tb->page_addr[0] = phys & TARGET_PAGE_MASK;
         tb->page_addr[1] = (hwaddr)-1;
-        tb->jmp_insn_offset[0] = tb->jmp_insn_offset[1] = UINT32_MAX;
+        for (int n = 0; n < TCG_MAX_GOTO_TB; n++) {
+            tb->jmp_insn_offset[n] = UINT32_MAX;
+        }
 
         tcg_func_start();
         s->tb_flags = flags;
@@ -694,7 +696,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
     tb->fault_entries = g_memdup2(s->fault_entries, sizeof(uint32_t) * s->nb_fault_entries);
     tb->icount = s->nb_insns;
     tb->body_offset = s->body_start_off;
-    for (int n = 0; n < 2; n++) {
+    for (int n = 0; n < TCG_MAX_GOTO_TB; n++) {
         tb->jmp_insn_offset[n] = s->tb_jmp_insn_offset[n];
         tb->jmp_reset_offset[n] = s->tb_jmp_reset_offset[n];
     }

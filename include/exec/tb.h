@@ -45,9 +45,9 @@ struct TranslationBlock {
 
     /* chaining: goto_tb slot n jumps to jmp_dest[n] when set */
     uint32_t body_offset;            /* host code past the entry check (see tb_add_jump) */
-    uint32_t jmp_insn_offset[2];     /* rel32 field of the jump; UINT32_MAX: none */
-    uint32_t jmp_reset_offset[2];    /* the unchained target */
-    TranslationBlock *jmp_dest[2];
+    uint32_t jmp_insn_offset[TCG_MAX_GOTO_TB];  /* rel32 field of the jump; UINT32_MAX: none */
+    uint32_t jmp_reset_offset[TCG_MAX_GOTO_TB]; /* the unchained target */
+    TranslationBlock *jmp_dest[TCG_MAX_GOTO_TB];
     GPtrArray *jmp_incoming;         /* tagged (TB * | slot) that jump here */
 
     TranslationBlock *hash_next;     /* hash bucket chain (lock-free readers) */

@@ -92,6 +92,7 @@ enum {
 
 #define TCG_INSN_START_WORDS 3     /* words of data per guest instruction */
 #define TCG_EXIT_REQUESTED_SLOT 3  /* exit_tb(tb, 3): used by the runtime only */
+#define TCG_MAX_GOTO_TB      3     /* goto_tb/exit_tb slots 0..2 per TB */
 #define TCG_MAX_CALL_ARGS    10
 #define TCG_MAX_OP_ARGS      (1 + TCG_MAX_CALL_ARGS + 2)
 
@@ -248,8 +249,8 @@ typedef struct TCGContext {
     uint32_t body_start_off;
 
     /* goto_tb: offsets of the patchable jump and of the unchained path */
-    uint32_t tb_jmp_insn_offset[2];
-    uint32_t tb_jmp_reset_offset[2];
+    uint32_t tb_jmp_insn_offset[TCG_MAX_GOTO_TB];
+    uint32_t tb_jmp_reset_offset[TCG_MAX_GOTO_TB];
 
     /* guest memory configuration (see tcg_set_guest_memory) */
     bool user_mode;

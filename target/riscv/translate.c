@@ -148,6 +148,17 @@ static void gen_goto_tb(DisasContext *ctx, int n, uint64_t dest)
     }
 }
 
+/* A goto_tb slot this TB has not used yet, or -1. */
+static int free_goto_tb(DisasContext *ctx)
+{
+    for (int n = 0; n < TCG_MAX_GOTO_TB; n++) {
+        if (!(ctx->goto_tb_used & (1u << n))) {
+            return n;
+        }
+    }
+    return -1;
+}
+
 static bool skip_pending(DisasContext *ctx, uint64_t pc)
 {
     for (int i = 0; i < ctx->nb_skips; i++) {
@@ -202,8 +213,8 @@ static void skip_resolve(DisasContext *ctx, bool join)
         gen_set_label(p.label);
         if (join) {
             fs_dirty &= p.fs_dirty;
-        } else if (ctx->goto_tb_used != 3) {
-            gen_goto_tb(ctx, ctx->goto_tb_used & 1, p.pc);
+        } else if (free_goto_tb(ctx) >= 0) {
+            gen_goto_tb(ctx, free_goto_tb(ctx), p.pc);
         } else {
             ctx->fs_dirty = p.fs_dirty;
             tcg_gen_movi_i64(cpu_pc, p.pc);
