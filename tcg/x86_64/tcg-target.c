@@ -1145,17 +1145,10 @@ static void tcg_out_fp(TCGContext *s, const TCGOp *op, const TCGArg *args, int t
             fp_load(s, X0 + i, l->in[i], f64);
         }
         switch (op->opc) {
-        case INDEX_op_fadd:
-            tcg_out_modrm(s, OPC_ADDS | sfx, X0, X1);
-            break;
-        case INDEX_op_fsub:
-            tcg_out_modrm(s, OPC_SUBS | sfx, X0, X1);
-            break;
-        case INDEX_op_fmul:
-            tcg_out_modrm(s, OPC_MULS | sfx, X0, X1);
-            break;
-        case INDEX_op_fdiv:
-            tcg_out_modrm(s, OPC_DIVS | sfx, X0, X1);
+        case INDEX_op_fadd: case INDEX_op_fsub: case INDEX_op_fmul: case INDEX_op_fdiv:
+            tcg_out_modrm(s, (op->opc == INDEX_op_fadd ? OPC_ADDS : op->opc == INDEX_op_fsub ?
+                              OPC_SUBS : op->opc == INDEX_op_fmul ? OPC_MULS : OPC_DIVS) | sfx,
+                          X0, X1);
             break;
         case INDEX_op_fsqrt:
             tcg_out_modrm(s, OPC_SQRTS | sfx, X0, X0);
