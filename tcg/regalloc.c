@@ -299,6 +299,16 @@ static void reg_alloc_mov(TCGContext *s, TCGOp *op)
     }
 }
 
+static bool dying_input(const TCGOp *op, int nb_o, int nb_i, uint32_t life, const TCGTemp *ts)
+{
+    for (int k = nb_o; k < nb_o + nb_i; k++) {
+        if (arg_temp(op->args[k]) == ts && (life & DEAD_ARG(k)) && ts->kind == TEMP_EBB) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool is_output(const TCGOp *op, int nb_o, const TCGTemp *ts)
 {
     for (int o = 0; o < nb_o; o++) {
@@ -372,9 +382,14 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
         fault_map_sync_outputs(s, op, nb_o);
     }
 
-    /* Registers the instruction sequence overwrites must not hold live values. */
+    /*
+     * Registers the instruction sequence overwrites must not hold live
+     * values. An input that dies here is left for the input pass, which
+     * moves it where the op wants it (saving it would store a dead value).
+     */
     for (int r = 0; r < TCG_TARGET_NB_REGS; r++) {
-        if ((c.clobber & (1u << r)) && rs.reg_to_temp[r]) {
+        if ((c.clobber & (1u << r)) && rs.reg_to_temp[r] &&
+            !dying_input(op, nb_o, nb_i, life, rs.reg_to_temp[r])) {
             reg_evict(s, r);
         }
     }
