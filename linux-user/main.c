@@ -163,6 +163,7 @@ int main(int argc, char **argv)
     tcg_exec_init(riscv_cpu_state(cpu)->cc->tcg_ops, 0, true, guest_base);
     tcg_user_bad_addr_hook = guest_bad_address;
     tcg_user_code_page_hook = guest_code_page_added;
+    tcg_user_exec_hook = guest_page_executable;
     ts = thread_new(cpu);
 
     if (argv0) {

@@ -50,6 +50,17 @@ static int prot_at(uint64_t addr)
     return -1;
 }
 
+/* tcg_user_exec_hook: PROT_EXEC, as the guest asked for it. */
+bool guest_page_executable(uint64_t addr)
+{
+    int prot;
+
+    g_mutex_lock(&maps_lock);
+    prot = prot_at(addr);
+    g_mutex_unlock(&maps_lock);
+    return prot >= 0 && (prot & PROT_EXEC);
+}
+
 /* ---- write protection of pages with translated code ---- */
 
 static gpointer wp_key(uint64_t page)

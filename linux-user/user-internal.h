@@ -72,6 +72,8 @@ bool guest_access_ok(uint64_t addr, uint64_t len, int prot);
  * guest_unprotect releases a range the host kernel is about to write.
  */
 void guest_code_page_added(uint64_t page);
+/* tcg_user_exec_hook: whether the guest mapped the page at addr PROT_EXEC. */
+bool guest_page_executable(uint64_t addr);
 bool guest_code_write_fault(uint64_t addr);
 void guest_unprotect(uint64_t addr, uint64_t len);
 /* Top of the initial stack region (exclusive). */

@@ -32,6 +32,15 @@ static uint8_t *code_ptr;          /* next free byte (executable view) */
 const TCGCPUOps *tcg_cpu_ops;
 void (*tcg_user_code_page_hook)(uint64_t guest_page);
 void (*tcg_user_bad_addr_hook)(CPUState *cpu, uint64_t addr, int access_type, uintptr_t ra);
+bool (*tcg_user_exec_hook)(uint64_t addr);
+
+/* User mode: raise a fetch fault unless the guest may execute at addr. */
+static void user_check_exec(CPUState *cpu, uint64_t addr)
+{
+    if (tcg_ctx->user_mode && tcg_user_exec_hook && !tcg_user_exec_hook(addr)) {
+        tcg_user_bad_addr_hook(cpu, addr, MMU_INST_FETCH, 0);
+    }
+}
 intptr_t tcg_tlb_offset;
 volatile unsigned tb_flush_count;
 
@@ -621,6 +630,8 @@ static void gen_tb_end(TranslationBlock *tb, TCGLabel *exit)
 TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32_t cflags)
 {
     hwaddr phys = get_page_addr_code(cpu, pc);       /* may raise a fetch fault */
+
+    user_check_exec(cpu, pc);
     TCGContext *s = tcg_ctx;
     TranslationBlock *tb, *existing;
     int max_insns = cflags & CF_COUNT_MASK;
@@ -815,11 +826,18 @@ bool cpu_restore_state_from_signal(CPUState *cpu, uintptr_t pc, const void *uc)
 /* ------------------------------------------------------------------------ */
 /* Code fetch for front ends */
 
+/*
+ * Chaining to another page is safe in user mode only: there a guest page is
+ * its own "physical" page, and every change of its code or mapping (munmap,
+ * mprotect, mmap over it, a store into it) invalidates its TBs and so the
+ * jumps into them. In system mode the guest may remap the virtual page of
+ * dest without touching the TBs.
+ */
 bool translator_use_goto_tb(const TranslationBlock *tb, uint64_t dest)
 {
     /* chained jumps would skip the breakpoint checks of the lookup */
     return !(tb->cflags & CF_NOCHAIN) && cpu_breakpoints_nb == 0 &&
-           (tb->pc & TARGET_PAGE_MASK) == (dest & TARGET_PAGE_MASK);
+           (tcg_ctx->user_mode || (tb->pc & TARGET_PAGE_MASK) == (dest & TARGET_PAGE_MASK));
 }
 
 static const uint8_t *translator_ptr(CPUState *cpu, TranslationBlock *tb, uint64_t pc, int len)
@@ -829,6 +847,8 @@ static const uint8_t *translator_ptr(CPUState *cpu, TranslationBlock *tb, uint64
     if ((pc & TARGET_PAGE_MASK) != (tb->pc & TARGET_PAGE_MASK) &&
         tb->page_addr[1] == (hwaddr)-1) {
         hwaddr phys = get_page_addr_code(cpu, pc);
+
+        user_check_exec(cpu, pc);
         if (phys == (hwaddr)-1) {
             error_report("tcg: guest code crosses into non-RAM address 0x%" PRIx64, pc);
             exit(1);
@@ -847,6 +867,9 @@ bool translator_page_ok(CPUState *cpu, TranslationBlock *tb, uint64_t pc)
 
     if ((pc & TARGET_PAGE_MASK) == (tb->pc & TARGET_PAGE_MASK)) {
         return true;
+    }
+    if (tcg_ctx->user_mode && tcg_user_exec_hook && !tcg_user_exec_hook(pc)) {
+        return false;
     }
     return tcg_cpu_ops->tlb_fill(cpu, pc, 1, MMU_INST_FETCH,
                                  tcg_cpu_ops->mmu_index(cpu, true), true, 0, &phys, &prot);

@@ -103,6 +103,13 @@ extern void (*tcg_user_code_page_hook)(uint64_t guest_page);
  */
 extern void (*tcg_user_bad_addr_hook)(CPUState *cpu, uint64_t addr, int access_type,
                                       uintptr_t ra);
+/*
+ * User mode: may the guest execute the page holding addr? Asked before
+ * translating from it (a translation outlives the question only until the
+ * page's protection changes, which drops it); no means an instruction
+ * fetch fault, raised through tcg_user_bad_addr_hook.
+ */
+extern bool (*tcg_user_exec_hook)(uint64_t addr);
 
 /* Drop every translation (e.g. after changing how code is translated). */
 void tb_flush(CPUState *cpu);
