@@ -555,6 +555,30 @@ void helper_st_mmu(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_
     do_st(env_cpu(env), addr, val, oi, retaddr);
 }
 
+void *probe_access_rmw(void *env, uint64_t addr, int size, int mmu_idx, uintptr_t ra)
+{
+    CPUState *cpu = env_cpu(env);
+    CPUTLB *tlb = cpu_tlb(cpu);
+    unsigned idx = (addr >> TARGET_PAGE_BITS) & (CPU_TLB_SIZE - 1);
+    CPUTLBEntry *e;
+    uint64_t cmp;
+
+    if (tcg_ctx->user_mode) {
+        return probe_access(env, addr, size, MMU_DATA_STORE, mmu_idx, false, ra);
+    }
+    tlb_fill_entry(cpu, addr, size, MMU_DATA_STORE, mmu_idx, false, ra);
+    e = &tlb->table[mmu_idx][idx];
+    cmp = tlb_addr_for(e, MMU_DATA_STORE);
+    if (cmp & (TLB_MMIO | TLB_WATCHPOINT)) {
+        return NULL;
+    }
+    if (cmp & TLB_NOTDIRTY) {
+        hwaddr phys = tlb->full[mmu_idx][idx].phys_addr | (addr & ~TARGET_PAGE_MASK);
+        tb_invalidate_phys_range(phys, phys + size);
+    }
+    return (void *)(uintptr_t)(addr + e->addend);
+}
+
 void *probe_access(void *env, uint64_t addr, int size, MMUAccessType t, int mmu_idx,
                    bool nonfault, uintptr_t ra)
 {

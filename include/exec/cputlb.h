@@ -74,6 +74,14 @@ void cpu_stq_data_ra(void *env, uint64_t addr, uint64_t val, uintptr_t ra);
  */
 void *probe_access(void *env, uint64_t addr, int size, MMUAccessType access_type,
                    int mmu_idx, bool nonfault, uintptr_t ra);
+/*
+ * For an atomic read-modify-write: like probe_access for a store, but RAM
+ * that holds translated code is returned too, its translations of the
+ * bytes dropped first, so the caller can update it with a host atomic
+ * like everywhere else (an emulated load and store there would not be
+ * atomic against another hart's host atomic). NULL for MMIO and watchpoints.
+ */
+void *probe_access_rmw(void *env, uint64_t addr, int size, int mmu_idx, uintptr_t ra);
 
 /* Slow paths called by generated code (see tcg/x86_64). */
 uint64_t helper_ld_mmu(void *env, uint64_t addr, uint32_t oi, uintptr_t retaddr);

@@ -111,7 +111,7 @@ uint64_t helper_sfence_vma_page(CPURISCVState *env, uint64_t vaddr, uint64_t pc)
 
 /* ---- A ---- */
 
-/* Serializes the rare AMOs on memory probe_access cannot map (MMIO, code pages). */
+/* Serializes the rare AMOs on memory that is not RAM (MMIO). */
 static GMutex amo_slow_lock;
 
 static bool amo_is_word(RVOp op)
@@ -158,7 +158,7 @@ uint64_t helper_amo(CPURISCVState *env, uint64_t desc, uint64_t addr, uint64_t v
     if (addr & (size - 1)) {
         riscv_raise_exception(env, EXCP_STORE_ADDR_MIS, addr, ra);
     }
-    host = probe_access(env, addr, size, MMU_DATA_STORE, idx, false, ra);
+    host = probe_access_rmw(env, addr, size, idx, ra);
     set_helper_retaddr(ra);     /* user mode: host faults below unwind to this AMO */
     if (host && word) {
         uint32_t o = __atomic_load_n((uint32_t *)host, __ATOMIC_RELAXED);
@@ -229,7 +229,7 @@ uint64_t helper_sc(CPURISCVState *env, uint64_t addr, uint64_t val, uint64_t siz
         return 1;
     }
     env->load_res = -1;
-    host = probe_access(env, addr, size, MMU_DATA_STORE, idx, false, ra);
+    host = probe_access_rmw(env, addr, size, idx, ra);
     set_helper_retaddr(ra);
     if (host && size == 4) {
         uint32_t expect = env->load_val;

@@ -763,10 +763,38 @@ static uint32_t slow_path_saved_regs(TCGContext *s, uint32_t live_regs)
     return (live_regs | s->pinned_regs) & tcg_target_call_clobber_regs;
 }
 
+/* Push the registers in save (keeping rsp 16-aligned); returns their count. */
+static int slow_path_push(TCGContext *s, uint32_t save, int *regs)
+{
+    int n = 0;
+
+    for (int r = 0; r < 16; r++) {
+        if (save & REGSET(r)) {
+            regs[n++] = r;
+            tcg_out_opc(s, OPC_PUSH_r32 + (r & 7), 0, r, 0);
+        }
+    }
+    if (n & 1) {
+        tcg_out_arithi(s, ARITH_SUB, TCG_TYPE_I64, R_SP, 8);
+    }
+    return n;
+}
+
+static void slow_path_pop(TCGContext *s, const int *regs, int n)
+{
+    if (n & 1) {
+        tcg_out_arithi(s, ARITH_ADD, TCG_TYPE_I64, R_SP, 8);
+    }
+    while (n > 0) {
+        int r = regs[--n];
+        tcg_out_opc(s, OPC_POP_r32 + (r & 7), 0, r, 0);
+    }
+}
+
 static void tcg_out_ldst_slow_path(TCGContext *s, TCGLdstLabel *l)
 {
     uint32_t save = slow_path_saved_regs(s, l->live_regs);
-    int regs[16], n = 0;
+    int regs[16], n;
     MemOpIdx oi = make_memop_idx(l->memop, l->mmu_idx);
     uintptr_t raddr = (uintptr_t)(s->code_buf + l->raddr_off);
 
@@ -784,15 +812,7 @@ static void tcg_out_ldst_slow_path(TCGContext *s, TCGLdstLabel *l)
             tcg_out_st(s, (e >> 4) & 1, e & 15, R_BP, e >> 5);
         }
     }
-    for (int r = 0; r < 16; r++) {
-        if (save & REGSET(r)) {
-            regs[n++] = r;
-            tcg_out_opc(s, OPC_PUSH_r32 + (r & 7), 0, r, 0);
-        }
-    }
-    if (n & 1) {
-        tcg_out_arithi(s, ARITH_SUB, TCG_TYPE_I64, R_SP, 8);
-    }
+    n = slow_path_push(s, save, regs);
     if (l->is_ld) {
         tcg_out_mov(s, TCG_TYPE_I64, R_SI, l->addr_reg);
         tcg_out_movi(s, TCG_TYPE_I32, R_DX, oi);
@@ -824,13 +844,7 @@ static void tcg_out_ldst_slow_path(TCGContext *s, TCGLdstLabel *l)
             break;
         }
     }
-    if (n & 1) {
-        tcg_out_arithi(s, ARITH_ADD, TCG_TYPE_I64, R_SP, 8);
-    }
-    while (n > 0) {
-        int r = regs[--n];
-        tcg_out_opc(s, OPC_POP_r32 + (r & 7), 0, r, 0);
-    }
+    slow_path_pop(s, regs, n);
     tcg_out_jxx_abs(s, -1, (void *)raddr);
 }
 
@@ -1177,21 +1191,13 @@ static void tcg_out_fp_slow_path(TCGContext *s, const TCGFpSlow *l)
 {
     static const int arg_regs[3] = { R_DX, R_CX, R_R8 };
     uint32_t save = slow_path_saved_regs(s, l->live_regs) & ~REGSET(l->out);
-    int regs[16], n = 0;
+    int regs[16], n;
 
     for (int i = 0; i < l->nb_jumps; i++) {
         tcg_patch32(s, s->code_buf + l->jumps[i],
                     (uint32_t)(tcg_current_code_size(s) - (l->jumps[i] + 4)));
     }
-    for (int r = 0; r < 16; r++) {
-        if (save & REGSET(r)) {
-            regs[n++] = r;
-            tcg_out_opc(s, OPC_PUSH_r32 + (r & 7), 0, r, 0);
-        }
-    }
-    if (n & 1) {
-        tcg_out_arithi(s, ARITH_SUB, TCG_TYPE_I64, R_SP, 8);
-    }
+    n = slow_path_push(s, save, regs);
     for (int i = 0; i < l->nb_in; i++) {
         tcg_out_opc(s, OPC_PUSH_r32 + (l->in[i] & 7), 0, l->in[i], 0);
     }
@@ -1206,13 +1212,7 @@ static void tcg_out_fp_slow_path(TCGContext *s, const TCGFpSlow *l)
     tcg_out_movi(s, TCG_TYPE_I64, R_SI, l->desc);
     tcg_out_call(s, l->fn);
     tcg_out_mov(s, TCG_TYPE_I64, l->out, R_AX);
-    if (n & 1) {
-        tcg_out_arithi(s, ARITH_ADD, TCG_TYPE_I64, R_SP, 8);
-    }
-    while (n > 0) {
-        int r = regs[--n];
-        tcg_out_opc(s, OPC_POP_r32 + (r & 7), 0, r, 0);
-    }
+    slow_path_pop(s, regs, n);
     tcg_out_jxx_abs(s, -1, s->code_buf + l->raddr_off);
 }
 
