@@ -413,9 +413,7 @@ static void note_low_half(const TCGOp *op)
     }
     if (op->opc == INDEX_op_ext32s || op->opc == INDEX_op_ext32u) {
         shl = 0;
-    } else if (op->opc == INDEX_op_shl && ext_shift(op)) {
-        shl = ext_shift(op);
-    } else {
+    } else if (op->opc != INDEX_op_shl || !(shl = ext_shift(op))) {
         return;
     }
     d = arg_temp(op->args[0]);

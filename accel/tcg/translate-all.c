@@ -34,10 +34,16 @@ void (*tcg_user_code_page_hook)(uint64_t guest_page);
 void (*tcg_user_bad_addr_hook)(CPUState *cpu, uint64_t addr, int access_type, uintptr_t ra);
 bool (*tcg_user_exec_hook)(uint64_t addr);
 
-/* User mode: raise a fetch fault unless the guest may execute at addr. */
+/* User mode: may the guest execute at addr (tcg_user_exec_hook)? */
+static bool user_may_exec(uint64_t addr)
+{
+    return !tcg_ctx->user_mode || !tcg_user_exec_hook || tcg_user_exec_hook(addr);
+}
+
+/* Raise a fetch fault unless the guest may execute at addr. */
 static void user_check_exec(CPUState *cpu, uint64_t addr)
 {
-    if (tcg_ctx->user_mode && tcg_user_exec_hook && !tcg_user_exec_hook(addr)) {
+    if (!user_may_exec(addr)) {
         tcg_user_bad_addr_hook(cpu, addr, MMU_INST_FETCH, 0);
     }
 }
@@ -868,7 +874,7 @@ bool translator_page_ok(CPUState *cpu, TranslationBlock *tb, uint64_t pc)
     if ((pc & TARGET_PAGE_MASK) == (tb->pc & TARGET_PAGE_MASK)) {
         return true;
     }
-    if (tcg_ctx->user_mode && tcg_user_exec_hook && !tcg_user_exec_hook(pc)) {
+    if (!user_may_exec(pc)) {
         return false;
     }
     return tcg_cpu_ops->tlb_fill(cpu, pc, 1, MMU_INST_FETCH,
