@@ -843,6 +843,8 @@ static int check_copied(CheckState *cs, int fix)
     return 0;
 }
 
+#define CHECK_MAX_CLUSTERS ((1ull << 30) / sizeof(uint64_t))
+
 static int check_once(BlockDriverState *bs, BdrvCheckResult *res, int fix)
 {
     BDRVQcow2State *s = bs->opaque;
@@ -854,6 +856,16 @@ static int check_once(BlockDriverState *bs, BdrvCheckResult *res, int fix)
         return file_len;
     }
     cs.nb_clusters = size_to_clusters(s, file_len);
+    /*
+     * One counter per cluster of the file: refuse files (often sparse, grown
+     * by a hostile refcount table) that would need more than 1 GiB of them.
+     */
+    if (cs.nb_clusters > CHECK_MAX_CLUSTERS) {
+        check_log(&cs, "ERROR the image file (%" PRId64 " bytes) has too many clusters to check",
+                  file_len);
+        res->check_errors++;
+        return -EFBIG;
+    }
     cs.refs = g_try_new0(uint64_t, MAX(cs.nb_clusters, 1));
     if (!cs.refs) {
         return -ENOMEM;
