@@ -159,7 +159,7 @@ int main(int argc, char **argv)
         return 1;
     }
     guest_space_init();
-    tcg_set_guest_addr_mask(~(GUEST_SPACE - 1));
+    tcg_set_guest_addr_mask(~(GUEST_SPACE - 1), GUEST_GUARD);
     tcg_exec_init(riscv_cpu_state(cpu)->cc->tcg_ops, 0, true, guest_base);
     tcg_user_bad_addr_hook = guest_bad_address;
     tcg_user_code_page_hook = guest_code_page_added;

@@ -192,8 +192,11 @@ void guest_space_init(void)
         if (p != MAP_FAILED) {
             munmap(p, GUEST_SPACE + GUEST_GUARD - GUEST_MIN_ADDR);   /* pre-4.17 kernel */
         }
-        p = mmap(NULL, GUEST_SPACE + GUEST_GUARD, PROT_NONE,
+        p = mmap(NULL, GUEST_GUARD + GUEST_SPACE + GUEST_GUARD, PROT_NONE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p != MAP_FAILED) {
+            p = (char *)p + GUEST_GUARD;
+        }
     }
     if (p == MAP_FAILED) {
         error_exit("cannot reserve %llu GiB of address space for the guest: %s",

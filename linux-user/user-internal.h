@@ -16,8 +16,12 @@
  * The whole range is reserved PROT_NONE at guest_base on the host, so no
  * guest address reaches host memory outside it: translated code sends
  * addresses at or above GUEST_SPACE to the slow path, which raises a guest
- * SIGSEGV, and an access that starts just below GUEST_SPACE and runs past it
- * faults on GUEST_GUARD bytes of PROT_NONE reserved after the range.
+ * SIGSEGV. Translated code checks the base register of an access, not base
+ * + offset, and once per block (tcg_set_guest_addr_mask): the accesses
+ * that start outside the range then fault on GUEST_GUARD bytes of PROT_NONE
+ * reserved on each side of it, as do ones that start just below
+ * GUEST_SPACE and run past it. With guest_base 0 the addresses below it
+ * wrap to the top of the host's address space, which faults too.
  */
 #ifndef GUEST_SPACE
 /* (-DGUEST_SPACE=... makes room for valgrind, which caps the address space) */
@@ -44,9 +48,10 @@ static inline bool guest_range_ok(uint64_t addr, uint64_t len)
 {
     return addr < GUEST_SPACE && len <= GUEST_SPACE - addr;
 }
+/* In the range or its guards (the guest address is h2g(host) either way)? */
 static inline bool host_in_guest(uintptr_t host)
 {
-    return host >= guest_base && host - guest_base < GUEST_SPACE + GUEST_GUARD;
+    return host - guest_base + GUEST_GUARD < GUEST_GUARD + GUEST_SPACE + GUEST_GUARD;
 }
 
 /* ---- mmap.c: guest mappings ---- */

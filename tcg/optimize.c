@@ -5,7 +5,9 @@
  * may write them. It also follows 64-bit values built from the low bits of
  * another temp, to turn the RV64 extension idioms (shift left 32, 48 or 56,
  * then right by as much, often of a sign-extended W result) into one
- * extension op.
+ * extension op. In user mode it folds constant address offsets into guest
+ * memory accesses and marks accesses whose address was already checked
+ * (fold_guest_access).
  */
 #include "tern/osdep.h"
 #include "tcg-internal.h"
@@ -20,6 +22,12 @@ typedef struct TempInfo {
     TCGTemp *low_of;
     uint32_t low_ver;        /* ... as long as low_of's version is unchanged */
     uint8_t low_shl;         /* 0: an extension; 32, 48 or 56: a shift */
+    /* i64: this value is sum_of + sum_off, as long as sum_of's version is sum_ver */
+    TCGTemp *sum_of;
+    uint32_t sum_ver;
+    int32_t sum_off;
+    /* user mode: ver + 1 while this value is known near the guest range */
+    uint32_t checked_ver;
 } TempInfo;
 
 static TempInfo *info;
@@ -72,6 +80,7 @@ static void temp_written(TCGTemp *ts)
     i->is_const = false;
     i->copy_of = NULL;
     i->low_of = NULL;
+    i->sum_of = NULL;
 }
 
 static void reset_all(TCGContext *s)
@@ -425,6 +434,65 @@ static void note_low_half(const TCGOp *op)
     }
 }
 
+/* After op wrote its output: an address computed as a temp plus a constant. */
+static void note_sum(const TCGOp *op)
+{
+    TCGTemp *d, *x;
+    uint64_t c;
+
+    if (op->opc != INDEX_op_add || op->type != TCG_TYPE_I64) {
+        return;
+    }
+    d = arg_temp(op->args[0]);
+    x = arg_temp(op->args[1]);
+    if (x != d && x->kind != TEMP_CONST && temp_is_const(arg_temp(op->args[2]), &c) &&
+        (int64_t)c == (int32_t)c) {
+        ti(d)->sum_of = x;
+        ti(d)->sum_ver = ti(x)->ver;
+        ti(d)->sum_off = (int32_t)c;
+    }
+}
+
+/*
+ * User mode (see tcg_set_guest_addr_mask): access [x + c] instead of [t]
+ * when t = x + c, and skip the range check of an access whose address was
+ * already used by a completed access in this extended basic block. After
+ * an access of x + d (|d| <= lim) completes, by the fast path or the slow
+ * one, x + d is in the range, so x is within lim of it; x + d' for any
+ * |d'| <= lim then lies in the range or the guard on either side (2 lim +
+ * 16 <= guard), where the host faults and the runtime raises the guest
+ * fault. Only accesses without an alignment requirement skip the check.
+ */
+static void fold_guest_access(TCGContext *s, TCGOp *op)
+{
+    TCGArg *c = &op->args[op_carg0(op)];       /* MemOp, mmu index, disp, range known */
+    const int a = 1;                           /* the address: qemu_ld val,addr; qemu_st val,addr */
+    TCGTemp *addr = arg_temp(op->args[a]);
+    TempInfo *i = ti(addr);
+    int64_t lim = s->guest_guard / 2 > 16 ? s->guest_guard / 2 - 16 : 0;
+    int64_t d = (int32_t)c[2];
+
+    if (!s->user_mode) {
+        return;
+    }
+    if (i->sum_of && ti(i->sum_of)->ver == i->sum_ver &&
+        (!s->guest_addr_mask || llabs(d + i->sum_off) <= lim)) {
+        d += i->sum_off;
+        addr = i->sum_of;
+        op->args[a] = temp_arg(addr);
+        c[2] = (TCGArg)(uint32_t)(int32_t)d;
+        i = ti(addr);
+    }
+    if (!s->guest_addr_mask || !lim || addr->kind == TEMP_CONST || llabs(d) > lim) {
+        return;
+    }
+    if (i->checked_ver == i->ver + 1 && memop_alignment_bits(c[0]) == 0) {
+        c[3] = 1;
+    } else {
+        i->checked_ver = i->ver + 1;
+    }
+}
+
 void tcg_optimize(TCGContext *s)
 {
     bool unreachable = false;
@@ -552,9 +620,13 @@ void tcg_optimize(TCGContext *s)
             continue;
         }
         fold_low_half(op);
+        if (def->flags & TCG_OPF_GUEST_MEM) {
+            fold_guest_access(s, op);
+        }
         for (int k = 0; k < nb_o; k++) {
             temp_written(arg_temp(op->args[k]));
         }
         note_low_half(op);
+        note_sum(op);
     }
 }

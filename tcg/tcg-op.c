@@ -226,13 +226,14 @@ void tcg_gen_qemu_ld_##W(TCGv_##W val, TCGv_i64 addr, int mmu_idx, MemOp memop) 
     if (TYPE == TCG_TYPE_I32 && (memop & MO_SIZE) == MO_64) {                 \
         g_assert_not_reached();                                               \
     }                                                                         \
-    tcg_emit_op(INDEX_op_qemu_ld, TYPE, 4, T(val), T(addr), (TCGArg)memop,    \
-                (TCGArg)mmu_idx);                                             \
+    tcg_emit_op(INDEX_op_qemu_ld, TYPE, 6, T(val), T(addr), (TCGArg)memop,    \
+                (TCGArg)mmu_idx, (TCGArg)0, (TCGArg)0);                       \
 }                                                                             \
 void tcg_gen_qemu_st_##W(TCGv_##W val, TCGv_i64 addr, int mmu_idx, MemOp memop) \
 {                                                                             \
-    tcg_emit_op(INDEX_op_qemu_st, TYPE, 4, T(val), T(addr),                   \
-                (TCGArg)(memop & ~MO_SIGN), (TCGArg)mmu_idx);                 \
+    tcg_emit_op(INDEX_op_qemu_st, TYPE, 6, T(val), T(addr),                   \
+                (TCGArg)(memop & ~MO_SIGN), (TCGArg)mmu_idx, (TCGArg)0,       \
+                (TCGArg)0);                                                   \
 }                                                                             \
 void tcg_gen_div_guarded_##W(TCGv_##W r, TCGv_##W a, TCGv_##W b,              \
                              bool is_signed, bool is_rem)                     \

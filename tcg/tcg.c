@@ -113,10 +113,11 @@ void tcg_set_guest_memory(bool user_mode, uintptr_t guest_base,
     tcg_ctx->tlb_nb_mmu = nb_mmu;
 }
 
-void tcg_set_guest_addr_mask(uint64_t mask)
+void tcg_set_guest_addr_mask(uint64_t mask, uint32_t guard)
 {
     tcg_context_init();
     tcg_ctx->guest_addr_mask = mask;
+    tcg_ctx->guest_guard = guard;
 }
 
 size_t tcg_prologue_init(void *buf, size_t size, ptrdiff_t rw_offset)

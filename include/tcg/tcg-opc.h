@@ -90,9 +90,14 @@ DEF(clz, 1, 2, 0, 0)              /* ret = a ? clz(a) : b */
 DEF(ctz, 1, 2, 0, 0)              /* ret = a ? ctz(a) : b */
 DEF(ctpop, 1, 1, 0, 0)
 
-/* Guest memory: cargs = MemOp, mmu index. May raise a guest exception. */
-DEF(qemu_ld, 1, 1, 2, TCG_OPF_SIDE_EFFECTS | TCG_OPF_GUEST_MEM)
-DEF(qemu_st, 0, 2, 2, TCG_OPF_SIDE_EFFECTS | TCG_OPF_GUEST_MEM)
+/*
+ * Guest memory: cargs = MemOp, mmu index, displacement, range known. The
+ * access is at addr + displacement. The last two are set by the optimizer
+ * in user mode only (front ends pass 0): see tcg_set_guest_addr_mask.
+ * May raise a guest exception.
+ */
+DEF(qemu_ld, 1, 1, 4, TCG_OPF_SIDE_EFFECTS | TCG_OPF_GUEST_MEM)
+DEF(qemu_st, 0, 2, 4, TCG_OPF_SIDE_EFFECTS | TCG_OPF_GUEST_MEM)
 
 /*
  * Floating point on IEEE-754 bit patterns in i64 temps (tcg/tcg-op.h,

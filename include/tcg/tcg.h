@@ -256,6 +256,7 @@ typedef struct TCGContext {
     bool user_mode;
     uintptr_t guest_base;
     uint64_t guest_addr_mask;    /* user mode: address bits that must be 0 (0: none) */
+    uint32_t guest_guard;        /* user mode: PROT_NONE bytes on each side of the range */
     intptr_t tlb_env_offset;     /* env-relative offset of CPUTLBFast (softmmu) */
     int tlb_nb_mmu;
 
@@ -311,8 +312,16 @@ void tcg_context_init(void);
  * raises a guest fault instead of touching host memory (see
  * tcg_user_bad_addr_hook in exec/cpu-exec.h). Set before the prologue is
  * generated (tcg_exec_init), which may keep the mask in a register.
+ *
+ * guard: bytes of PROT_NONE host memory the runtime reserves on each side
+ * of the range (below guest_base, or nothing when guest_base is 0: the
+ * addresses below it wrap to the top of the host's address space, which
+ * user code can never access), so that a host fault there is a guest fault.
+ * The optimizer then folds a constant displacement into the access and
+ * checks an address once per extended basic block: addr + d, for an addr
+ * that passed the check and |d| + 16 <= guard, is in the range or a guard.
  */
-void tcg_set_guest_addr_mask(uint64_t mask);
+void tcg_set_guest_addr_mask(uint64_t mask, uint32_t guard);
 void tcg_set_guest_memory(bool user_mode, uintptr_t guest_base,
                           intptr_t tlb_env_offset, int nb_mmu);
 /*

@@ -474,6 +474,7 @@ typedef struct TCGLdstLabel {
     int mmu_idx;
     TCGType type;
     int addr_reg, data_reg;
+    int32_t disp;                 /* the guest address is addr_reg + disp */
     uint32_t live_regs;
     int fault_map;                /* TCGFaultMap of the access */
     uint32_t label_off;           /* rel32 field of the jump to the slow path */
@@ -509,12 +510,13 @@ static bool addr_mask_in_reg(TCGContext *s)
 }
 
 /*
- * Emit the TLB probe. Returns the base register and displacement of the
- * host address: [base + addr + disp].
+ * Emit the TLB probe of guest address addr + gdisp (user mode: the range
+ * check, left out when the optimizer knows addr is in range). Returns the
+ * base register and displacement of the host address: [base + addr + disp].
  */
-static void tcg_out_tlb_probe(TCGContext *s, TCGLdstLabel *l, int addr, MemOp memop,
-                              int mmu_idx, bool is_ld, int s0, int s1,
-                              int *base, int32_t *disp)
+static void tcg_out_tlb_probe(TCGContext *s, TCGLdstLabel *l, int addr, int32_t gdisp,
+                              bool known, MemOp memop, int mmu_idx, bool is_ld,
+                              int s0, int s1, int *base, int32_t *disp)
 {
     unsigned s_bits = memop & MO_SIZE;
     unsigned a_bits = memop_alignment_bits(memop);
@@ -528,9 +530,11 @@ static void tcg_out_tlb_probe(TCGContext *s, TCGLdstLabel *l, int addr, MemOp me
         /*
          * One test catches both a misaligned address and one outside the
          * guest's reservation; an access that starts inside and runs past
-         * its end hits the guard pages linux-user maps after it.
+         * its end hits the guard pages linux-user maps after it. A
+         * displacement is checked as part of addr (tcg_set_guest_addr_mask).
          */
-        uint64_t bad = a_mask | s->guest_addr_mask;
+        uint64_t bad = known ? 0 : a_mask | s->guest_addr_mask;
+        int64_t d;
 
         if (bad) {
             if (bad == s->guest_addr_mask && addr_mask_in_reg(s)) {
@@ -550,13 +554,21 @@ static void tcg_out_tlb_probe(TCGContext *s, TCGLdstLabel *l, int addr, MemOp me
         }
         if (guest_base_in_reg(s)) {
             *base = R_R14;
-            *disp = 0;
-        } else {
+            *disp = gdisp;
+            return;
+        }
+        d = (int64_t)(intptr_t)s->guest_base + gdisp;
+        if (d == (int32_t)d) {
             *base = -1;
+            *disp = (int32_t)d;
+        } else {
+            tcg_out_movi(s, TCG_TYPE_I64, s0, gdisp);
+            *base = s0;
             *disp = (int32_t)s->guest_base;
         }
         return;
     }
+    g_assert(gdisp == 0 && !known);     /* the optimizer folds in user mode only */
 
     tcg_out_mov(s, TCG_TYPE_I64, s0, addr);
     tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, s0, TARGET_PAGE_BITS - CPU_TLB_ENTRY_BITS);
@@ -608,7 +620,7 @@ static void tcg_out_bswap_result(TCGContext *s, TCGType type, MemOp memop, int r
  * the slow path (user mode without checks) gives its label back.
  */
 static void ldst_label_finish(TCGContext *s, TCGLdstLabel *l, bool is_ld, MemOp memop,
-                              int mmu_idx, TCGType type, int addr, int val,
+                              int mmu_idx, TCGType type, int addr, int32_t disp, int val,
                               uint32_t live_regs)
 {
     l->is_ld = is_ld;
@@ -616,6 +628,7 @@ static void ldst_label_finish(TCGContext *s, TCGLdstLabel *l, bool is_ld, MemOp 
     l->mmu_idx = mmu_idx;
     l->type = type;
     l->addr_reg = addr;
+    l->disp = disp;
     l->data_reg = val;
     l->live_regs = live_regs;
     l->fault_map = s->cur_fault_map;
@@ -631,13 +644,15 @@ static void tcg_out_qemu_ld(TCGContext *s, TCGType type, const TCGArg *args,
     int val = args[0], addr = args[1];
     MemOp memop = args[2];
     int mmu_idx = args[3];
+    int32_t gdisp = (int32_t)args[4];
     TCGLdstLabel *l = new_ldst_label(s);
     int base, w = rexw(type);
     int32_t disp;
     bool bswap = (memop & MO_BSWAP) && (memop & MO_SIZE) != MO_8;
     bool movbe = bswap && HAVE(MOVBE);
 
-    tcg_out_tlb_probe(s, l, addr, memop, mmu_idx, true, scratch[0], scratch[1], &base, &disp);
+    tcg_out_tlb_probe(s, l, addr, gdisp, args[5], memop, mmu_idx, true, scratch[0], scratch[1],
+                      &base, &disp);
     switch (memop & (MO_SIZE | MO_SIGN)) {
     case MO_UB:
         tcg_out_mem(s, OPC_MOVZBL, val, base, addr, disp);
@@ -689,7 +704,7 @@ static void tcg_out_qemu_ld(TCGContext *s, TCGType type, const TCGArg *args,
         }
         break;
     }
-    ldst_label_finish(s, l, true, memop, mmu_idx, type, addr, val, live_regs);
+    ldst_label_finish(s, l, true, memop, mmu_idx, type, addr, gdisp, val, live_regs);
 }
 
 static void tcg_out_qemu_st(TCGContext *s, TCGType type, const TCGArg *args,
@@ -698,13 +713,15 @@ static void tcg_out_qemu_st(TCGContext *s, TCGType type, const TCGArg *args,
     int val = args[0], addr = args[1];
     MemOp memop = args[2];
     int mmu_idx = args[3];
+    int32_t gdisp = (int32_t)args[4];
     TCGLdstLabel *l = new_ldst_label(s);
     int base;
     int32_t disp;
     bool bswap = (memop & MO_BSWAP) && (memop & MO_SIZE) != MO_8;
     int data = val;
 
-    tcg_out_tlb_probe(s, l, addr, memop, mmu_idx, false, scratch[0], scratch[1], &base, &disp);
+    tcg_out_tlb_probe(s, l, addr, gdisp, args[5], memop, mmu_idx, false, scratch[0], scratch[1],
+                      &base, &disp);
     if (bswap && HAVE(MOVBE)) {
         static const int opc[] = { 0, OPC_MOVBE_MyGy + P_DATA16, OPC_MOVBE_MyGy,
                                    OPC_MOVBE_MyGy + P_REXW };
@@ -737,7 +754,7 @@ static void tcg_out_qemu_st(TCGContext *s, TCGType type, const TCGArg *args,
             break;
         }
     }
-    ldst_label_finish(s, l, false, memop, mmu_idx, type, addr, val, live_regs);
+    ldst_label_finish(s, l, false, memop, mmu_idx, type, addr, gdisp, val, live_regs);
 }
 
 /* Move a -> ra and b -> rb without clobbering either source. */
@@ -821,6 +838,9 @@ static void tcg_out_ldst_slow_path(TCGContext *s, TCGLdstLabel *l)
         tcg_out_mov2(s, R_SI, l->addr_reg, R_DX, l->data_reg);
         tcg_out_movi(s, TCG_TYPE_I32, R_CX, oi);
         tcg_out_movi(s, TCG_TYPE_I64, R_R8, raddr);
+    }
+    if (l->disp) {
+        tcg_out_modrm_offset(s, OPC_LEA + P_REXW, R_SI, R_SI, l->disp);
     }
     tcg_out_mov(s, TCG_TYPE_I64, R_DI, R_BP);
     tcg_out_call(s, l->is_ld ? (void *)helper_ld_mmu : (void *)helper_st_mmu);

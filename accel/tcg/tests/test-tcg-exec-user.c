@@ -102,12 +102,41 @@ static void test_user_invalidate(void **state)
     assert_int_equal(toy->env.regs[1], 50);
 }
 
+/*
+ * With the address check on (tcg_set_guest_addr_mask), a base register
+ * outside the range with base + offset inside it: the check of the base
+ * fails and the slow path accesses base + offset; the next access through
+ * the same base skips the check (its offset keeps it inside RAM here).
+ */
+static void test_user_disp_slow_path(void **state)
+{
+    const uint32_t code[] = {
+        I(OP_ST, 2, 5, -16),         /* 0x4000: mem[r5 - 16] = r2 */
+        I(OP_LD, 3, 5, -32),         /*         r3 = mem[r5 - 32] */
+        I(OP_STOP, 0, 0, 0),
+    };
+    uint64_t v = 0x0123456789abcdefull;
+
+    tcg_set_guest_addr_mask(~(uint64_t)(RAM_SIZE - 1), 1u << 16);
+    put_code(0x4000, code, 3);
+    memcpy(ram + RAM_SIZE - 24, &v, 8);
+    reset_cpu(0x4000);
+    toy->env.regs[2] = 0x1122334455667788ull;
+    toy->env.regs[5] = RAM_SIZE + 8;
+    assert_int_equal(run(), EXCP_DEBUG);
+    memcpy(&v, ram + RAM_SIZE - 8, 8);
+    assert_int_equal(v, 0x1122334455667788ull);
+    assert_int_equal(toy->env.regs[3], 0x0123456789abcdefull);
+    tcg_set_guest_addr_mask(0, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_user_loop_and_memory),
         cmocka_unit_test(test_user_alignment_fault),
         cmocka_unit_test(test_user_invalidate),
+        cmocka_unit_test(test_user_disp_slow_path),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);
