@@ -522,10 +522,13 @@ void tcg_optimize(TCGContext *s)
             continue;
         }
 
-        /* Copy propagation on inputs. */
+        /*
+         * Copy propagation on inputs. A pinned global is always in its
+         * register: reading it beats reading a copy that may be in memory.
+         */
         for (int k = nb_o; k < nb_o + nb_i; k++) {
-            TCGTemp *src = temp_source(arg_temp(op->args[k]));
-            if (src->type == arg_temp(op->args[k])->type) {
+            TCGTemp *ts = arg_temp(op->args[k]), *src = temp_source(ts);
+            if (src->type == ts->type && !(ts->pinned && src->kind != TEMP_CONST && !src->pinned)) {
                 op->args[k] = temp_arg(src);
             }
         }

@@ -336,6 +336,33 @@ static void test_dead_code(void **state)
     assert_int_equal(count_ops(INDEX_op_add), 1);
 }
 
+/*
+ * A copy of a non-pinned global in a pinned one: uses read the pinned one,
+ * which is always in its register. Runs last: pinning cannot be undone.
+ */
+static void test_copy_of_pinned(void **state)
+{
+    TCGv_i64 p = g_out64[3];
+    TestEnv env;
+    void *code;
+    TCGOp *add;
+
+    assert_true(tcg_global_pin(p));
+    test_code_used = TERN_ALIGN_UP(tcg_prologue_init(test_code, test_code_size, 0), 64);
+    tcg_func_start();
+    tcg_gen_mov_i64(p, g_in64[1]);
+    tcg_gen_addi_i64(g_out64[0], p, 5);
+    code = test_gen();
+
+    add = find_op(INDEX_op_add, 0);
+    assert_non_null(add);
+    assert_ptr_equal(arg_temp(add->args[1]), tcgv_i64_temp(p));
+    env.in64[1] = 100;
+    test_run(code, &env);
+    assert_int_equal(env.out64[0], 105);
+    assert_int_equal(env.out64[3], 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_call_flags),
         cmocka_unit_test(test_dead_code),
         cmocka_unit_test(test_low_half),
+        cmocka_unit_test(test_copy_of_pinned),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);
