@@ -461,3 +461,13 @@ void tcg_gen_fcvt(TCGv_i64 ret, TCGv_i64 a, unsigned flags, TCGFpFallback fb)
 {
     gen_fp(INDEX_op_fcvt, flags, ret, a, NULL, NULL, fb);
 }
+
+void tcg_gen_fp_flags_get(TCGv_i64 ret)
+{
+    tcg_emit_op(INDEX_op_fp_flags_get, TCG_TYPE_I64, 1, T(ret));
+}
+
+void tcg_gen_fp_flags_keep(TCGv_i64 mask)
+{
+    tcg_emit_op(INDEX_op_fp_flags_keep, TCG_TYPE_I64, 1, T(mask));
+}

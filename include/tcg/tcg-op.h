@@ -284,8 +284,10 @@ void tcg_gen_qemu_st_i64(TCGv_i64 val, TCGv_i64 addr, int mmu_idx, MemOp memop);
  * --------------
  * IEEE-754 binary32/binary64 arithmetic on bit patterns in i64 temps, run
  * inline on the host FPU, rounding to nearest even. Exception flags
- * accumulate in the host's sticky flags: the front end reads them with
- * tcg_fp_flags() (tcg/tcg.h) on the thread that ran the code.
+ * accumulate in the host's sticky flags (TCG_FPE_*, tcg/tcg.h): generated
+ * code reads them with tcg_gen_fp_flags_get and drops them with
+ * tcg_gen_fp_flags_keep, C code on the thread that ran the code with
+ * tcg_fp_flags() and tcg_fp_set_flags().
  * A binary32 operand is boxed: bits 63..32 all ones (RISC-V's NaN box);
  * binary32 results come back boxed, 32-bit integer results sign-extended.
  *
@@ -334,5 +336,12 @@ void tcg_gen_fcmp(TCGv_i64 ret, TCGFpCond cond, TCGv_i64 a, TCGv_i64 b, unsigned
 void tcg_gen_ftoi(TCGv_i64 ret, TCGv_i64 a, unsigned flags, TCGFpFallback fb);
 void tcg_gen_itof(TCGv_i64 ret, TCGv_i64 a, unsigned flags, TCGFpFallback fb);
 void tcg_gen_fcvt(TCGv_i64 ret, TCGv_i64 a, unsigned flags, TCGFpFallback fb);
+/* ret = the host's flags. Cheap: no call, no write to the host's FPU state. */
+void tcg_gen_fp_flags_get(TCGv_i64 ret);
+/*
+ * Make the host's flags a subset of mask: nothing happens when they are
+ * already (cheap), else all are cleared (slow on x86: ldmxcsr).
+ */
+void tcg_gen_fp_flags_keep(TCGv_i64 mask);
 
 #endif

@@ -115,3 +115,12 @@ DEF(fcmp, 1, 2, 3, TCG_OPF_SIDE_EFFECTS)    /* ret = a cond b ? 1 : 0 */
 DEF(ftoi, 1, 1, 3, TCG_OPF_SIDE_EFFECTS)    /* float -> integer */
 DEF(itof, 1, 1, 3, TCG_OPF_SIDE_EFFECTS)    /* integer -> float */
 DEF(fcvt, 1, 1, 3, TCG_OPF_SIDE_EFFECTS)    /* binary32 <-> binary64 */
+
+/*
+ * The host's sticky exception flags as TCG_FPE_* bits, i64. Side effects:
+ * never removed or folded, so they stay in order with the f* ops.
+ * fp_flags_get: ret = the flags. fp_flags_keep(mask): afterwards the
+ * flags are within mask: left alone if they are, else all cleared.
+ */
+DEF(fp_flags_get, 1, 0, 0, TCG_OPF_SIDE_EFFECTS)
+DEF(fp_flags_keep, 0, 1, 0, TCG_OPF_SIDE_EFFECTS)

@@ -410,21 +410,26 @@ unsigned tcg_host_features_detect(void);
 /* ------------------------------------------------------------------------ */
 /* Floating point (the f* ops, see tcg/tcg-op.h) */
 
-/* IEEE-754 exception flags, as the host's sticky flags accumulate them. */
+/*
+ * IEEE-754 exception flags, as the host's sticky flags accumulate them. The
+ * bits are RISC-V's fflags (unprivileged spec 11.2), so that front end uses
+ * them as they are.
+ */
 enum {
-    TCG_FPE_INVALID   = 1,
-    TCG_FPE_DIVBYZERO = 2,
+    TCG_FPE_INEXACT   = 1,
+    TCG_FPE_UNDERFLOW = 2,
     TCG_FPE_OVERFLOW  = 4,
-    TCG_FPE_UNDERFLOW = 8,
-    TCG_FPE_INEXACT   = 16,
+    TCG_FPE_DIVBYZERO = 8,
+    TCG_FPE_INVALID   = 16,
 };
 /*
  * The f* ops raise flags in the sticky flags of the host FPU of the thread
- * that runs the generated code; the front end reads them there (TCG_FPE_*)
- * to fold them into the guest's flags, and clears them. Setting them is a
- * no-op when they already have that value (writing costs much more than
- * reading). The runtime keeps them across its own C code that may do
- * floating point (glib's hash tables size themselves with it).
+ * that runs the generated code. Generated code reads them with
+ * fp_flags_get and drops them with fp_flags_keep (tcg/tcg-op.h), C code
+ * with these. Setting them is a no-op when they already have that value
+ * (writing costs much more than reading). The runtime keeps them across its
+ * own C code that may do floating point (glib's hash tables size
+ * themselves with it).
  */
 unsigned tcg_fp_flags(void);
 void tcg_fp_set_flags(unsigned flags);

@@ -6,6 +6,8 @@
  * out of range), with the operands, and only there; elsewhere result and
  * flags must be the C reference's. Values live in registers across a
  * fallback call must survive it; unused results are still computed.
+ * fp_flags_get and fp_flags_keep against tcg_fp_flags() with every set
+ * of flags preset.
  */
 #include "tern/osdep.h"
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 #include <fenv.h>
 #include <math.h>
+#include <xmmintrin.h>
 #include "tcg-test-util.h"
 
 #define N_CASES 4000
@@ -412,6 +415,112 @@ static void test_flags(void **state)
     assert_int_equal(tcg_fp_flags(), 0);
 }
 
+/* fdiv operands raising each flag (0 / 0: NaN, the fallback runs after IE was raised) */
+static const struct {
+    uint64_t a, b;
+    unsigned flag;
+} raise_each[] = {
+    { 0x3ff0000000000000, 0x4008000000000000, TCG_FPE_INEXACT },      /* 1 / 3 */
+    { 0x0010000000000000, 0x4008000000000000, TCG_FPE_UNDERFLOW },    /* DBL_MIN / 3 */
+    { 0x7fefffffffffffff, 0x3fe0000000000000, TCG_FPE_OVERFLOW },     /* DBL_MAX / 0.5 */
+    { 0x3ff0000000000000, 0, TCG_FPE_DIVBYZERO },                     /* 1 / 0 */
+    { 0, 0, TCG_FPE_INVALID },
+};
+
+/*
+ * fp_flags_get reads the flags raised before the code ran and by an op in
+ * it, as tcg_fp_flags() reads them: each flag, every set of flags preset.
+ */
+static void test_flags_get(void **state)
+{
+    TCGFpFallback fb = { fallback, FB_DESC };
+    void *code;
+
+    tcg_func_start();
+    tcg_gen_fp_flags_get(g_out64[0]);
+    tcg_gen_fdiv(g_out64[1], g_in64[0], g_in64[1], TCG_FP_F64, fb);
+    tcg_gen_fp_flags_get(g_out64[2]);
+    code = test_gen();
+    for (size_t i = 0; i < ARRAY_SIZE(raise_each); i++) {
+        uint64_t res;
+        unsigned raised = 0;
+
+        reference(K_DIV, TCG_FP_F64, 0, raise_each[i].a, raise_each[i].b, 0, &res, &raised);
+        assert_true(raised & raise_each[i].flag);
+        for (unsigned pre = 0; pre < 32; pre++) {
+            TestEnv env;
+
+            memset(&env, 0, sizeof(env));
+            env.in64[0] = raise_each[i].a, env.in64[1] = raise_each[i].b;
+            tcg_fp_set_flags(pre);
+            test_run(code, &env);
+            assert_int_equal(tcg_fp_flags(), pre | raised);
+            assert_int_equal(env.out64[0], pre);
+            assert_int_equal(env.out64[2], pre | raised);
+        }
+    }
+    tcg_fp_set_flags(0);
+}
+
+/*
+ * fp_flags_keep(mask) leaves the flags alone when they are within mask
+ * (bits above the flags' do not matter) and else clears them all, and
+ * nothing else in MXCSR (here: round toward zero). Flags raised after it
+ * accumulate again, and values live across it survive.
+ */
+static void test_flags_keep(void **state)
+{
+    TCGFpFallback fb = { fallback, FB_DESC };
+    unsigned csr = _mm_getcsr(), rtz = (csr & ~0x603fu) | 0x6000;
+    TCGv_i64 t[10], sum;
+    uint64_t want_sum = 0;
+    void *code;
+
+    tcg_func_start();
+    sum = tcg_temp_new_i64();
+    for (int i = 0; i < 10; i++) {
+        t[i] = tcg_temp_new_i64();
+        tcg_gen_addi_i64(t[i], g_in64[3], i * 0x1001);
+    }
+    tcg_gen_fp_flags_keep(g_in64[0]);
+    tcg_gen_fp_flags_get(g_out64[0]);
+    tcg_gen_fdiv(g_out64[1], g_in64[1], g_in64[2], TCG_FP_F64, fb);
+    tcg_gen_fp_flags_get(g_out64[2]);
+    tcg_gen_movi_i64(sum, 0);
+    for (int i = 0; i < 10; i++) {
+        tcg_gen_xor_i64(sum, sum, t[i]);
+        tcg_gen_rotli_i64(sum, sum, 5);
+    }
+    tcg_gen_mov_i64(g_out64[3], sum);
+    code = test_gen();
+    for (int i = 0; i < 10; i++) {
+        want_sum ^= 0x1234567890abcdefull + i * 0x1001;
+        want_sum = want_sum << 5 | want_sum >> 59;
+    }
+
+    for (unsigned pre = 0; pre < 32; pre++) {
+        for (unsigned m = 0; m < 64; m++) {
+            uint64_t mask = m < 32 ? m : (m & 31) | ~31ull;
+            unsigned after = (pre & ~mask) ? 0 : pre;
+            TestEnv env;
+
+            memset(&env, 0, sizeof(env));
+            env.in64[0] = mask;
+            env.in64[1] = raise_each[0].a, env.in64[2] = raise_each[0].b;    /* inexact */
+            env.in64[3] = 0x1234567890abcdefull;
+            _mm_setcsr(rtz);
+            tcg_fp_set_flags(pre);
+            test_run(code, &env);
+            assert_int_equal(_mm_getcsr() & ~0x3fu, rtz);
+            assert_int_equal(tcg_fp_flags(), after | TCG_FPE_INEXACT);
+            assert_int_equal(env.out64[0], after);
+            assert_int_equal(env.out64[2], after | TCG_FPE_INEXACT);
+            assert_int_equal(env.out64[3], want_sum);
+        }
+    }
+    _mm_setcsr(csr & ~0x3fu);
+}
+
 static int setup(void **state)
 {
     test_tcg_init();
@@ -427,6 +536,8 @@ int main(void)
         cmocka_unit_test_setup(test_conversions, setup),
         cmocka_unit_test_setup(test_live_across_fallback, setup),
         cmocka_unit_test_setup(test_not_folded_or_removed, setup),
+        cmocka_unit_test_setup(test_flags_get, setup),
+        cmocka_unit_test_setup(test_flags_keep, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -118,6 +118,7 @@ unsigned tcg_host_features_detect(void)
 #define OPC_IMUL_GvEv   (0xaf | P_EXT)
 #define OPC_IMUL_GvEvIz 0x69
 #define OPC_JCC_long    (0x80 | P_EXT)
+#define OPC_JCC_short   0x70
 #define OPC_JMP_long    0xe9
 #define OPC_LEA         0x8d
 #define OPC_LZCNT       (0xbd | P_EXT | P_SIMDF3)
@@ -973,7 +974,24 @@ enum { X0, X1, X2, X3 };
 /* VEX: dst = vvvv * dst + rm; +2 msub, +4 nmadd, +6 nmsub; W1 (P_REXW) for sd */
 #define OPC_VFMADD213S  (0xa9 | P_EXT38 | P_DATA16)
 
+#define OPC_GRP15       (0xae | P_EXT)
+enum { EXT15_LDMXCSR = 2, EXT15_STMXCSR = 3 };
+
 #define MXCSR_FLAGS     0x3fu     /* IE DE ZE OE UE PE */
+
+/*
+ * MXCSR's low byte (IE DE ZE OE UE PE DAZ IM) as TCG_FPE_* flags; DE
+ * (denormal operand) is not an IEEE flag. MXCSR has them in the reverse
+ * order: a table load costs less than bit tests (about 2 ns against 6 in
+ * a loop of stmxcsr and the mapping).
+ */
+#define FPE_OF(c)   (((c) & 1 ? TCG_FPE_INVALID : 0) | ((c) & 4 ? TCG_FPE_DIVBYZERO : 0) |  \
+                     ((c) & 8 ? TCG_FPE_OVERFLOW : 0) | ((c) & 16 ? TCG_FPE_UNDERFLOW : 0) | \
+                     ((c) & 32 ? TCG_FPE_INEXACT : 0))
+#define FPE_OF4(c)  FPE_OF(c), FPE_OF((c) + 1), FPE_OF((c) + 2), FPE_OF((c) + 3)
+#define FPE_OF16(c) FPE_OF4(c), FPE_OF4((c) + 4), FPE_OF4((c) + 8), FPE_OF4((c) + 12)
+#define FPE_OF64(c) FPE_OF16(c), FPE_OF16((c) + 16), FPE_OF16((c) + 32), FPE_OF16((c) + 48)
+static const uint8_t mxcsr_fpe[256] = { FPE_OF64(0), FPE_OF64(64), FPE_OF64(128), FPE_OF64(192) };
 
 static uint32_t mxcsr_read(void)
 {
@@ -984,12 +1002,7 @@ static uint32_t mxcsr_read(void)
 
 unsigned tcg_fp_flags(void)
 {
-    uint32_t csr = mxcsr_read();
-
-    /* DE (denormal operand) is not an IEEE flag */
-    return (csr & 1 ? TCG_FPE_INVALID : 0) | (csr & 4 ? TCG_FPE_DIVBYZERO : 0) |
-           (csr & 8 ? TCG_FPE_OVERFLOW : 0) | (csr & 16 ? TCG_FPE_UNDERFLOW : 0) |
-           (csr & 32 ? TCG_FPE_INEXACT : 0);
+    return mxcsr_fpe[mxcsr_read() & 0xff];
 }
 
 void tcg_fp_set_flags(unsigned flags)
@@ -1004,6 +1017,35 @@ void tcg_fp_set_flags(unsigned flags)
         csr = (csr & ~(MXCSR_FLAGS & ~2u)) | want;
         __asm__ volatile("ldmxcsr %0" : : "m"(csr));
     }
+}
+
+/*
+ * MXCSR goes through [rsp]: the outgoing stack arguments' space, which
+ * holds nothing between calls. t = the flags (TCG_FPE_*); base: a scratch.
+ */
+static void tcg_out_fp_flags_get(TCGContext *s, int t, int base)
+{
+    tcg_out_modrm_offset(s, OPC_GRP15, EXT15_STMXCSR, R_SP, 0);
+    tcg_out_modrm_offset(s, OPC_MOVZBL, t, R_SP, 0);
+    tcg_out_movi(s, TCG_TYPE_I64, base, (uintptr_t)mxcsr_fpe);
+    tcg_out_modrm_sib_offset(s, OPC_MOVZBL, t, base, t, 0, 0);
+}
+
+/* Clear the flags (ldmxcsr, slow) only if one is raised that is not in mask. */
+static void tcg_out_fp_flags_keep(TCGContext *s, int mask, int t, int base)
+{
+    uint8_t *skip;
+
+    tcg_out_fp_flags_get(s, t, base);
+    tcg_out_modrm(s, OPC_ARITH_GvEv + (ARITH_OR << 3) + P_REXW, t, mask);
+    tcg_out_modrm(s, OPC_ARITH_GvEv + (ARITH_CMP << 3) + P_REXW, t, mask);
+    tcg_out8(s, OPC_JCC_short + JCC_JE);
+    skip = s->code_ptr;
+    tcg_out8(s, 0);
+    tcg_out_modrm_offset(s, OPC_ARITH_EvIb, ARITH_AND, R_SP, 0);   /* [rsp] still holds MXCSR */
+    tcg_out8(s, (uint8_t)~MXCSR_FLAGS);
+    tcg_out_modrm_offset(s, OPC_GRP15, EXT15_LDMXCSR, R_SP, 0);
+    *(skip + s->code_rw_offset) = (uint8_t)(s->code_ptr - (skip + 1));    /* past ldmxcsr */
 }
 
 /* An f* op's out-of-line call of its fallback. */
@@ -1439,6 +1481,14 @@ void tcg_target_op_constraint(const TCGOp *op, TCGOpConstraint *c)
             ct_r(&a[k], ALL_REGS);
         }
         c->nb_scratch = 1;
+        break;
+    case INDEX_op_fp_flags_get:
+        ct_r(&a[0], ALL_REGS);
+        c->nb_scratch = 1;
+        break;
+    case INDEX_op_fp_flags_keep:
+        ct_r(&a[0], ALL_REGS);
+        c->nb_scratch = 2;
         break;
     default:
         error_exit("tcg: no x86-64 constraint for op %s", tcg_op_defs[op->opc].name);
@@ -1898,6 +1948,12 @@ void tcg_out_op(TCGContext *s, const TCGOp *op, const TCGArg *args,
     case INDEX_op_fsqrt: case INDEX_op_fma: case INDEX_op_fcmp: case INDEX_op_ftoi:
     case INDEX_op_itof: case INDEX_op_fcvt:
         tcg_out_fp(s, op, args, scratch[0], live_regs);
+        break;
+    case INDEX_op_fp_flags_get:
+        tcg_out_fp_flags_get(s, a0, scratch[0]);
+        break;
+    case INDEX_op_fp_flags_keep:
+        tcg_out_fp_flags_keep(s, a0, scratch[0], scratch[1]);
         break;
     default:
         error_exit("tcg: x86-64 backend cannot emit op %s", tcg_op_defs[op->opc].name);
