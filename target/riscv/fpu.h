@@ -25,8 +25,13 @@
  * what inline code raised (IE, ZE, OE, UE, PE = NV, DZ, OF, UF, NX; for the
  * cases that run inline, x86 raises what RISC-V does), so the guest's
  * fflags are env->fflags | MXCSR flags. The flags are cleared when
- * cpu_exec starts; riscv_fpu_fold_flags ORs them into env->fflags on every
- * guest access to fflags/fcsr (riscv_csrrw) and when cpu_exec returns, so
+ * cpu_exec starts. Translated code reads fflags and fcsr inline
+ * (trans-rvfd.c.inc gen_fflags_csr: TCG's fp_flags_get, no call; gcc saves
+ * and restores fflags around every quiet compare); a write of fflags
+ * stores env->fflags and, with fp_flags_keep, clears the MXCSR flags only
+ * if it dropped one of them. riscv_fpu_fold_flags ORs them into
+ * env->fflags on the other guest accesses (fcsr writes, and any access
+ * with the FPU off, through riscv_csrrw) and when cpu_exec returns, so
  * everything outside it (signal frames, gdb, dumps) sees env->fflags
  * complete. Only a guest write that drops a flag clears them.
  * The invariant this needs: nothing else that runs on a hart's thread

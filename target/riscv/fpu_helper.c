@@ -55,25 +55,18 @@ uint64_t helper_fpop(CPURISCVState *env, uint64_t desc, uint64_t a, uint64_t b, 
     return single_out ? riscv_nanbox_s(r) : r;
 }
 
-/* The flags inline F/D code raised on this thread's host FPU, as fflags. */
-static uint32_t host_fflags(void)
-{
-    unsigned f = tcg_fp_flags();
-
-    return (f & TCG_FPE_INVALID ? FFLAG_NV : 0) | (f & TCG_FPE_DIVBYZERO ? FFLAG_DZ : 0) |
-           (f & TCG_FPE_OVERFLOW ? FFLAG_OF : 0) | (f & TCG_FPE_UNDERFLOW ? FFLAG_UF : 0) |
-           (f & TCG_FPE_INEXACT ? FFLAG_NX : 0);
-}
+/* TCG's flags are fflags bit for bit: generated code uses them as they are. */
+_Static_assert((int)TCG_FPE_INVALID == FFLAG_NV && (int)TCG_FPE_DIVBYZERO == FFLAG_DZ &&
+               (int)TCG_FPE_OVERFLOW == FFLAG_OF && (int)TCG_FPE_UNDERFLOW == FFLAG_UF &&
+               (int)TCG_FPE_INEXACT == FFLAG_NX, "TCG_FPE_* are fflags");
 
 /*
  * Folding leaves the host flags set: ORing them in again changes nothing,
- * and clearing them (ldmxcsr) is slow. Guest code that saves and restores
- * fflags around a quiet compare (gcc's frflags/flt/fsflags) then never
- * clears them.
+ * and clearing them (ldmxcsr) is slow.
  */
 uint32_t riscv_fpu_fold_flags(CPURISCVState *env)
 {
-    uint32_t host = host_fflags();
+    uint32_t host = tcg_fp_flags();
 
     env->fflags |= host;
     return host;
@@ -84,16 +77,4 @@ void riscv_fpu_flags_written(CPURISCVState *env, uint32_t host)
     if (host & ~env->fflags) {
         tcg_fp_set_flags(0);
     }
-}
-
-uint64_t helper_fflags_rw(CPURISCVState *env, uint64_t value, uint64_t mask, uint64_t write)
-{
-    uint32_t host = riscv_fpu_fold_flags(env), old = env->fflags;
-
-    if (write) {
-        env->fflags = ((old & ~mask) | (value & mask)) & 31;
-        riscv_set_fs_dirty(env);
-        riscv_fpu_flags_written(env, host);
-    }
-    return old;
 }

@@ -43,10 +43,5 @@ uint64_t helper_clmulr(uint64_t a, uint64_t b);
 enum { FPRES_FP = 0, FPRES_INT = 1 };
 #define FPIN_INT (1u << 14)
 uint64_t helper_fpop(CPURISCVState *env, uint64_t desc, uint64_t a, uint64_t b, uint64_t c);
-/*
- * fflags access with mstatus.FS on (cannot trap; TCG_CALL_NO_RWG): returns
- * the old value; if write, fflags = (old & ~mask) | (value & mask).
- */
-uint64_t helper_fflags_rw(CPURISCVState *env, uint64_t value, uint64_t mask, uint64_t write);
 
 #endif

@@ -6,7 +6,8 @@
  * its result and fflags; the runner compares the output with
  * qemu-riscv64's, whose softfloat is exact. Then fflags accumulated
  * without reads, across a system call, a signal handler and a faulting
- * store; and self-checks of results the spec fixes (canonical NaN, NV).
+ * store; every CSR instruction form on fflags and fcsr around ops raising
+ * each flag; and self-checks of results the spec fixes (canonical NaN, NV).
  */
 #include <signal.h>
 #include <stdbool.h>
@@ -498,10 +499,97 @@ static void check_sticky(void)
     CHECK(flags_in_handler == NX && f == NX);
 }
 
+/*
+ * Every Zicsr form on fflags, and fcsr, around an fdiv raising each flag
+ * (inline on the host FPU with frm RNE, in the exact C path with frm RUP),
+ * flags preset, all in one translation block: reads see what the op
+ * raised, writes that drop a flag clear it, writes that keep it keep it
+ * (gcc's frflags/flt/fsflags). Values above the 5 flag bits are ignored.
+ */
+static void csr_forms(uint64_t frm)
+{
+    static const uint64_t div[][2] = {
+        { 0x3ff0000000000000, 0x4008000000000000 },     /* 1 / 3: NX */
+        { 0x0010000000000000, 0x4008000000000000 },     /* DBL_MIN / 3: UF NX */
+        { 0x7fefffffffffffff, 0x3fe0000000000000 },     /* DBL_MAX / 0.5: OF NX */
+        { 0x3ff0000000000000, 0 },                      /* 1 / 0: DZ */
+        { 0, 0 },                                       /* 0 / 0: NV */
+    };
+    static const uint64_t raised[] = { NX, UF | NX, OF | NX, DZ, NV };
+
+    set_frm(frm);
+    for (int i = 0; i < 5; i++) {
+        for (uint64_t pre = 0; pre < 32; pre++) {
+            uint64_t clr = rnd(), set = rnd(), wr = rnd(), wr2 = rnd(), r[16], w[16], f;
+            uint64_t fcsr = frm << 5 | (wr2 & 31);
+
+            __asm__ volatile(
+                "fmv.d.x ft0, %[a]\n fmv.d.x ft1, %[b]\n"
+                "fsflags %[pre]\n"
+                "fdiv.d ft2, ft0, ft1\n"
+                "frflags t0\n sd t0, 0(%[r])\n"
+                "csrrc t0, fflags, %[clr]\n sd t0, 8(%[r])\n"
+                "frflags t0\n sd t0, 16(%[r])\n"
+                "csrrs t0, fflags, %[set]\n sd t0, 24(%[r])\n"
+                "frcsr t0\n sd t0, 32(%[r])\n"
+                "csrrw t0, fflags, %[wr]\n sd t0, 40(%[r])\n"
+                "frflags t0\n sd t0, 48(%[r])\n"
+                "fdiv.d ft2, ft0, ft1\n"
+                "frflags t1\n flt.d t2, ft0, ft1\n fsflags t1\n"
+                "frflags t0\n sd t0, 56(%[r])\n"
+                "csrrci t0, fflags, 0x15\n sd t0, 64(%[r])\n"
+                "csrrsi t0, fflags, 0x02\n sd t0, 72(%[r])\n"
+                "csrrwi t0, fflags, 0x09\n sd t0, 80(%[r])\n"
+                "fdiv.d ft2, ft0, ft1\n"
+                "csrrs t0, fcsr, zero\n sd t0, 88(%[r])\n"
+                "csrrc zero, fflags, %[clr]\n"
+                "frflags t0\n sd t0, 96(%[r])\n"
+                "csrrw t0, fcsr, %[fcsr]\n sd t0, 104(%[r])\n"
+                "frflags t0\n sd t0, 112(%[r])\n"
+                "csrrs t0, fflags, zero\n sd t0, 120(%[r])\n"
+                : : [a] "r"(div[i][0]), [b] "r"(div[i][1]), [pre] "r"(pre), [clr] "r"(clr),
+                  [set] "r"(set), [wr] "r"(wr), [fcsr] "r"(fcsr), [r] "r"(r)
+                : "t0", "t1", "t2", "ft0", "ft1", "ft2", "memory");
+
+            /* what the spec says each read gives */
+            f = pre | raised[i];
+            w[0] = f;
+            w[1] = f, f &= ~clr;
+            w[2] = f;
+            w[3] = f, f |= set & 31;
+            w[4] = frm << 5 | f;
+            w[5] = f, f = wr & 31;
+            w[6] = f;
+            f |= raised[i];
+            w[7] = f;
+            w[8] = f, f &= ~0x15ull;
+            w[9] = f, f |= 2;
+            w[10] = f, f = 9;
+            f |= raised[i];
+            w[11] = frm << 5 | f;
+            f &= ~clr;
+            w[12] = f;
+            w[13] = frm << 5 | f, f = wr2 & 31;
+            w[14] = f;
+            w[15] = f;
+            printf("csr frm %llu div %d pre %02llx:", (unsigned long long)frm, i,
+                   (unsigned long long)pre);
+            for (int k = 0; k < 16; k++) {
+                printf(" %02llx", (unsigned long long)r[k]);
+                CHECK(r[k] == w[k]);
+            }
+            printf("\n");
+        }
+    }
+    set_frm(0);
+}
+
 int main(void)
 {
     check_known();
     check_sticky();
+    csr_forms(0);
+    csr_forms(3);               /* RUP: fdiv takes the exact path */
     set_frm(0);
     random_ops(40, false);
     set_frm(3);                 /* RUP: dynamic-rm ops take the exact path */
