@@ -256,6 +256,65 @@ static bool maps_free(uint64_t start, uint64_t end)
     return true;
 }
 
+/*
+ * /proc/self/maps as the guest sees it (proc(5) format), as QEMU shows it:
+ * the host's lines inside the guest range, cut to the guest's mappings,
+ * with guest addresses and the guest's permissions (the host's differ on
+ * write-protected code pages), file offsets and names from the host.
+ */
+char *guest_maps_text(void)
+{
+    g_autofree char *host = NULL;
+    GString *s = g_string_new(NULL);
+    uint64_t stack_lo = guest_stack_top() - GUEST_STACK_SIZE;
+
+    if (!g_file_get_contents("/proc/self/maps", &host, NULL, NULL)) {
+        return g_string_free(s, false);
+    }
+    g_mutex_lock(&maps_lock);
+    for (char *line = host, *next; *line; line = next) {
+        unsigned long lo, hi, off, inode;
+        char dev[16];
+        int path = 0;
+
+        next = line + strcspn(line, "\n");
+        if (*next) {
+            *next++ = 0;
+        }
+        if (sscanf(line, "%lx-%lx %*s %lx %15s %lu %n", &lo, &hi, &off, dev, &inode, &path) < 5 ||
+            !host_in_guest(lo) || lo < guest_base || hi - guest_base > GUEST_SPACE) {
+            continue;
+        }
+        for (guint i = 0; i < maps->len; i++) {
+            const GuestMap *m = map_at(i);
+            uint64_t start = MAX(m->start, lo - guest_base), end = MIN(m->end, hi - guest_base);
+            const char *name = path ? line + path : "";
+            size_t len = s->len;
+
+            if (start >= end) {
+                continue;
+            }
+            if (!inode) {
+                name = start >= stack_lo ? "[stack]" :
+                       start >= brk_start && end <= brk_mapped ? "[heap]" : "";
+            }
+            g_string_append_printf(s, "%08" PRIx64 "-%08" PRIx64 " %c%c%cp %08" PRIx64 " %s %lu",
+                                   start, end, m->prot & PROT_READ ? 'r' : '-',
+                                   m->prot & PROT_WRITE ? 'w' : '-',
+                                   m->prot & PROT_EXEC ? 'x' : '-',
+                                   inode ? off + (start - (lo - guest_base)) : 0, dev, inode);
+            if (*name) {
+                /* the kernel pads the path to column 73 */
+                g_string_append_printf(s, "%*s%s", (int)MAX(73 - (int)(s->len - len), 1), "",
+                                       name);
+            }
+            g_string_append_c(s, '\n');
+        }
+    }
+    g_mutex_unlock(&maps_lock);
+    return g_string_free(s, false);
+}
+
 /* Highest free range of len bytes ending at or below top, or 0. */
 static uint64_t maps_find_free(uint64_t len, uint64_t top)
 {

@@ -59,20 +59,42 @@ static int live_threads = 1;
 
 /* ---- paths: /proc/self/exe is the guest program, not Tern ---- */
 
-static bool is_proc_self_exe(const char *path)
+/* "exe" for /proc/self/exe or /proc/<own pid>/exe, and so on; else NULL. */
+static const char *proc_self_entry(const char *path)
 {
     char own[32];
+    int n = snprintf(own, sizeof(own), "/proc/%d/", getpid());
 
-    snprintf(own, sizeof(own), "/proc/%d/exe", getpid());
-    return !strcmp(path, "/proc/self/exe") || !strcmp(path, own);
+    if (g_str_has_prefix(path, "/proc/self/")) {
+        return path + strlen("/proc/self/");
+    }
+    return strncmp(path, own, n) ? NULL : path + n;
 }
 
-/*
- * The host file for a guest path: /proc/self/exe is the guest program, and
- * an absolute path that exists under the -L prefix is taken from there (so
- * the dynamic loader finds /lib/libc.so.6 in the cross root), as QEMU does.
- * The result lives until the next call on this thread.
- */
+static bool is_proc_self_exe(const char *path)
+{
+    const char *e = proc_self_entry(path);
+
+    return e && !strcmp(e, "exe");
+}
+
+/* A read-only file holding text (which it frees), as open(2) returns it. */
+static int64_t open_text_file(char *text, int flags)
+{
+    size_t len = strlen(text);
+    int fd = (flags & O_ACCMODE) != O_RDONLY ? -EACCES :
+             memfd_create("tern-proc", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+
+    if (fd >= 0 && (write(fd, text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0)) {
+        close(fd);
+        fd = -EIO;
+    } else if (fd == -1) {
+        fd = -errno;
+    }
+    g_free(text);
+    return fd;
+}
+
 static const char *host_path(const char *path)
 {
     static __thread char *buf;
@@ -89,6 +111,26 @@ static const char *host_path(const char *path)
     return lstat(buf, &st) == 0 ? buf : path;
 }
 
+/*
+ * openat. /proc/self/maps describes the guest's address space, not Tern's
+ * (glibc's pthread_getattr_np reads it to find the main thread's stack).
+ */
+static int64_t do_openat(int dirfd, const char *path, int flags, int mode)
+{
+    const char *e = proc_self_entry(path);
+
+    if (e && !strcmp(e, "maps")) {
+        return open_text_file(guest_maps_text(), flags);
+    }
+    return SYS(SYS_openat, dirfd, host_path(path), flags, mode);
+}
+
+/*
+ * The host file for a guest path: /proc/self/exe is the guest program, and
+ * an absolute path that exists under the -L prefix is taken from there (so
+ * the dynamic loader finds /lib/libc.so.6 in the cross root), as QEMU does.
+ * The result lives until the next call on this thread.
+ */
 /* ---- struct stat (asm-generic, riscv64) ---- */
 
 typedef struct GuestStat {
@@ -704,7 +746,7 @@ static int64_t dispatch(TernThread *ts, uint64_t nr, uint64_t a0, uint64_t a1, u
     switch (nr) {
     /* ---- files ---- */
     case NR_openat:
-        return SYS(SYS_openat, a0, host_path(STR(a1)), a2, a3);
+        return do_openat(a0, STR(a1), a2, a3);
     case NR_close:
         return SYS(SYS_close, a0);
     case NR_read:

@@ -67,6 +67,8 @@ int64_t guest_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags
                      uint64_t new_addr);
 void guest_brk_init(uint64_t start);
 uint64_t guest_brk(uint64_t newbrk);
+/* The text of the guest's /proc/self/maps (g_free it). */
+char *guest_maps_text(void);
 /* Is [addr, addr + len) mapped with at least prot (PROT_READ/WRITE)? */
 bool guest_access_ok(uint64_t addr, uint64_t len, int prot);
 /*
