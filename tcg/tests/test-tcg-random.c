@@ -1,10 +1,11 @@
 /*
  * Random programs: sequences of ops over globals, block-local and
- * translation-local temps and constants, with forward branches and helper
- * calls, generated as IR and also evaluated by a small interpreter in this
- * file. Many live values, fixed-register ops (shifts, division,
- * multiplication) and calls stress the register allocator's spills,
- * reloads and write-backs; the results must match exactly.
+ * translation-local temps and constants, with forward branches (several
+ * to one label, if/then and if/else shapes) and helper calls, generated as
+ * IR and also evaluated by a small interpreter in this file. Many live
+ * values, fixed-register ops (shifts, division, multiplication) and calls
+ * stress the register allocator's spills, reloads and write-backs at
+ * branches, labels and calls; the results must match exactly.
  */
 #include "tern/osdep.h"
 #include <stdarg.h>
@@ -19,7 +20,7 @@ enum {
     R_ADD, R_SUB, R_MUL, R_AND, R_OR, R_XOR, R_ANDC, R_SHL, R_SHR, R_SAR, R_ROTL,
     R_MULUH, R_DIVU, R_REMS, R_SETLT, R_MOVCOND, R_NEG, R_NOT, R_EXT8S, R_CTPOP,
     R_CLZ, R_DEPOSIT, R_EXTRACT, R_BSWAP, R_ADDI, R_CALL, R_CALL_WG, R_SKIP, R_MOV,
-    R_ANDI, R_SHRI, R_MULI, R_SUBFI, R_SETLTUI, R_DIVS, R_CALL6,
+    R_ANDI, R_SHRI, R_MULI, R_SUBFI, R_SETLTUI, R_DIVS, R_CALL6, R_IFELSE,
     R_COUNT
 };
 
@@ -29,6 +30,11 @@ typedef struct Insn {
 } Insn;
 
 static Insn prog[NOPS];
+/*
+ * br_at[i] > 0: the end of an if/else's "then" side, a jump to br_at[i]
+ * taken when insn i is reached by falling through (not by a branch to it).
+ */
+static int br_at[NOPS];
 
 /* Value slots: 0..NG-1 are globals (env.in64[0..5]), the rest temps. */
 static uint64_t helper_mix(uint64_t a, uint64_t b, uint64_t c)
@@ -66,10 +72,18 @@ static uint64_t rotl(uint64_t x, unsigned n)
 
 static void eval(uint64_t *v)
 {
+    bool branched = false;
+
     for (int i = 0; i < NOPS; i++) {
         Insn *p = &prog[i];
         uint64_t a = v[p->a], b = v[p->b], c = v[p->c], r = 0;
 
+        if (br_at[i] && !branched) {
+            i = br_at[i] - 1;
+            branched = true;
+            continue;
+        }
+        branched = false;
         switch (p->op) {
         case R_ADD: r = a + b; break;
         case R_SUB: r = a - b; break;
@@ -114,8 +128,10 @@ static void eval(uint64_t *v)
             v[2] ^= 0x5a5a;
             continue;
         case R_SKIP:
-            if (a == b) {
+        case R_IFELSE:            /* to the "else" side */
+            if (p->imm & 1 ? a == b : a < b) {
                 i += p->c;        /* skip the next c insns */
+                branched = true;
             }
             continue;
         case R_MOV: r = a; break;
@@ -135,17 +151,29 @@ static TCGv_i64 slot(TCGv_i64 *t, int k)
     return k < NG ? g_in64[k] : t[k - NG];
 }
 
+/* The label at insn i (NOPS: the end), shared by all branches to it. */
+static TCGLabel *label_at(TCGLabel **labels, int i)
+{
+    if (!labels[i]) {
+        labels[i] = gen_new_label();
+    }
+    return labels[i];
+}
+
 static void gen(TCGv_i64 *t)
 {
-    TCGLabel *pending[NOPS] = { NULL };
+    TCGLabel *labels[NOPS + 1] = { NULL };
 
     for (int i = 0; i < NOPS; i++) {
         Insn *p = &prog[i];
         TCGv_i64 d = slot(t, p->d), a = slot(t, p->a), b = slot(t, p->b), c = slot(t, p->c);
         TCGv_i64 k;
 
-        if (pending[i]) {
-            gen_set_label(pending[i]);
+        if (br_at[i]) {
+            tcg_gen_br(label_at(labels, br_at[i]));
+        }
+        if (labels[i]) {
+            gen_set_label(labels[i]);
         }
         switch (p->op) {
         case R_ADD: tcg_gen_add_i64(d, a, b); break;
@@ -206,14 +234,12 @@ static void gen(TCGv_i64 *t)
         case R_CALL_WG:
             gen_helper_call(helper_bump, 0, NULL, tcgv_temp(tcg_env));
             break;
-        case R_SKIP: {
-            TCGLabel *l = gen_new_label();
-            int target = i + 1 + p->c;      /* make_prog: in range, unique */
-            tcg_gen_brcond_i64(TCG_COND_EQ, a, b, l);
-            g_assert(target < NOPS && !pending[target]);
-            pending[target] = l;
+        case R_SKIP:
+        case R_IFELSE:
+            g_assert(i + 1 + p->c <= NOPS);
+            tcg_gen_brcond_i64(p->imm & 1 ? TCG_COND_EQ : TCG_COND_LTU, a, b,
+                               label_at(labels, i + 1 + p->c));
             break;
-        }
         case R_MOV: tcg_gen_mov_i64(d, a); break;
         case R_ANDI: tcg_gen_andi_i64(d, a, p->imm); break;
         case R_SHRI: tcg_gen_shri_i64(d, a, p->imm & 63); break;
@@ -229,32 +255,40 @@ static void gen(TCGv_i64 *t)
             break;
         }
     }
+    if (labels[NOPS]) {
+        gen_set_label(labels[NOPS]);
+    }
 }
 
 /*
  * Forward branches only with translation-local temps: block-local ones
- * are undefined after a label.
+ * are undefined after a label. Half the results go to globals, so they
+ * are often changed on one side of a branch only.
  */
 static void make_prog(bool branches)
 {
-    bool label_at[NOPS + 1] = { false };
-
+    memset(br_at, 0, sizeof(br_at));
     for (int i = 0; i < NOPS; i++) {
         Insn *p = &prog[i];
         p->op = test_rand() % R_COUNT;
-        p->d = test_rand() % NV;
+        p->d = test_rand() % 2 ? test_rand() % NG : test_rand() % NV;
         p->a = test_rand() % NV;
         p->b = test_rand() % NV;
         p->c = test_rand() % NV;
         p->imm = (int64_t)test_value(test_rand() % 64);
-        if (p->op == R_SKIP) {
-            /* forward, inside the program, one branch per target */
-            int n = 1 + test_rand() % 4;
-            if (!branches || i + 1 + n >= NOPS || label_at[i + 1 + n]) {
+        if (p->op == R_SKIP || p->op == R_IFELSE) {
+            /*
+             * skip: the next n insns, up to the end of the program. if/else:
+             * "then" = the next n insns, ending with a jump over the m insns
+             * of "else" (one such jump per insn).
+             */
+            int n = 1 + test_rand() % 4, m = 1 + test_rand() % 4;
+            p->c = n;
+            if (!branches || i + 1 + n > NOPS ||
+                (p->op == R_IFELSE && (i + 1 + n + m > NOPS || br_at[i + 1 + n]))) {
                 p->op = R_ADD;
-            } else {
-                p->c = n;
-                label_at[i + 1 + n] = true;
+            } else if (p->op == R_IFELSE) {
+                br_at[i + 1 + n] = i + 1 + n + m;
             }
         }
     }
