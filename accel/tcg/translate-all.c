@@ -146,42 +146,67 @@ void tb_unlock_after_longjmp(void)
 
 static void memory_write_hook(hwaddr addr, hwaddr len);
 
+/*
+ * Slots of indirect jumps (TCGContext.jmp_slot_next): one pointer per site,
+ * in private read+write pages right after the code so that generated code
+ * reaches them rip-relative, and so that their frequent stores are not
+ * stores into pages holding code (which x86 cores treat as self-modifying
+ * code). A site costs over 100 bytes of code, so this never runs out first.
+ */
+#define JMP_SLOTS_SIZE(code_size) ((code_size) / 16)
+static TranslationBlock **jmp_slots;
+
 static void code_buffer_alloc(size_t size)
 {
+    size_t slots_size = JMP_SLOTS_SIZE(size);
     int fd = memfd_create("tern-jit", MFD_CLOEXEC);
-    void *rx = MAP_FAILED, *rw = MAP_FAILED;
+    uint8_t *base, *rx = MAP_FAILED, *rw = MAP_FAILED;
 
     /*
      * Ask for the executable view just below our own text so that calls
      * from generated code to helpers fit a rel32 call (a hint only).
      */
     void *hint = (void *)((((uintptr_t)code_buffer_alloc) & ~(uintptr_t)0xfffff) -
-                          size - (64u << 20));
+                          size - slots_size - (64u << 20));
 
+    /* one reservation for the code and the slots after it */
+    base = mmap(hint, size + slots_size, PROT_NONE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) {
+        error_exit("tcg: cannot map a %zu byte code buffer: %s", size, strerror(errno));
+    }
     if (fd >= 0 && ftruncate(fd, size) == 0) {
-        rx = mmap(hint, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+        rx = mmap(base, size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0);
         rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     }
     if (fd >= 0) {
         close(fd);
     }
     if (rx == MAP_FAILED || rw == MAP_FAILED) {
-        if (rx != MAP_FAILED) {
-            munmap(rx, size);
-        }
         if (rw != MAP_FAILED) {
             munmap(rw, size);
         }
         warn_report("tcg: no memfd double mapping, using one RWX code buffer");
-        rx = rw = mmap(hint, size, PROT_READ | PROT_WRITE | PROT_EXEC,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        rx = rw = mmap(base, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
         if (rx == MAP_FAILED) {
             error_exit("tcg: cannot map a %zu byte code buffer: %s", size, strerror(errno));
         }
     }
+    if (mprotect(base + size, slots_size, PROT_READ | PROT_WRITE) != 0) {
+        error_exit("tcg: cannot map %zu bytes of jump slots: %s", slots_size, strerror(errno));
+    }
     code_rx = rx;
-    code_rw_offset = (uint8_t *)rw - (uint8_t *)rx;
+    code_rw_offset = rw - rx;
     code_size = size;
+    jmp_slots = (TranslationBlock **)(base + size);
+}
+
+/* All code is dropped: so are the slots of its indirect jumps. */
+static void jmp_slots_reset(void)
+{
+    tcg_ctx->jmp_slot_next = jmp_slots;
+    tcg_ctx->jmp_slot_end = jmp_slots + JMP_SLOTS_SIZE(code_size) / sizeof(*jmp_slots);
 }
 
 /*
@@ -257,6 +282,7 @@ void tcg_exec_init(const TCGCPUOps *ops, size_t size, bool user_mode, uintptr_t 
     code_buffer_alloc(size ? size : 256u << 20);
     len = tcg_prologue_init(code_rx, code_size, code_rw_offset);
     code_tb_start = code_ptr = code_rx + TERN_ALIGN_UP(len, 64);
+    jmp_slots_reset();
     all_tbs = g_ptr_array_new();
     code_bitmap = mmap(NULL, CODE_BITMAP_LIMIT >> (TARGET_PAGE_BITS + 3), PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -540,6 +566,7 @@ static void do_tb_flush(void)
     madvise(code_bitmap, CODE_BITMAP_LIMIT >> (TARGET_PAGE_BITS + 3), MADV_DONTNEED);
     memset(tb_hash, 0, sizeof(tb_hash));
     code_ptr = code_tb_start;
+    jmp_slots_reset();
     __atomic_add_fetch(&tb_flush_count, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -639,7 +666,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
 
     user_check_exec(cpu, pc);
     TCGContext *s = tcg_ctx;
-    TranslationBlock *tb, *existing;
+    TranslationBlock *tb, *existing, **slots;
     int max_insns = cflags & CF_COUNT_MASK;
     bool flushed = false;
     int size;
@@ -678,6 +705,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
         }
 
         tcg_func_start();
+        s->tb_pc = pc;
         s->tb_flags = flags;
         /* with breakpoints, every block entry goes through a check */
         s->tb_inline_lookup = !(cflags & (CF_NOCHAIN | CF_NOCACHE)) &&
@@ -688,10 +716,12 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
         gen_tb_end(tb, exit);
         g_assert(tb->size > 0 && tb->icount > 0);
 
+        slots = s->jmp_slot_next;
         size = tcg_gen_code(code_ptr, code_rx + code_size - code_ptr - CODE_SLACK / 2);
         if (size >= 0) {
             break;
         }
+        s->jmp_slot_next = slots;       /* the failed attempt's slots */
         g_free(tb);
         if (s->nb_insns > 1 && max_insns > 1) {
             max_insns = MAX(1, s->nb_insns / 2);    /* too big for one TB */

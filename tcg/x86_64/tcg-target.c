@@ -892,14 +892,78 @@ static void tcg_out_jcc_fwd(TCGContext *s, int jcc, uint32_t *patch)
     tcg_out32(s, 0);
 }
 
+/* Point the n jumps of tcg_out_jcc_fwd at the current position. */
+static void tcg_out_patch_fwd(TCGContext *s, const uint32_t *patch, int n)
+{
+    for (int i = 0; i < n; i++) {
+        tcg_patch32(s, s->code_buf + patch[i],
+                    (uint32_t)(tcg_current_code_size(s) - (patch[i] + 4)));
+    }
+}
+
+/* [rip + target - end of instruction]: target must be within rel32 reach. */
+static void tcg_out_modrm_rip(TCGContext *s, int opc, int r, const void *target)
+{
+    intptr_t disp;
+
+    tcg_out_opc(s, opc, r, 0, 0);
+    tcg_out8(s, ((r & 7) << 3) | 5);
+    disp = (intptr_t)target - (intptr_t)(s->code_ptr + 4);
+    g_assert(disp == (int32_t)disp);
+    tcg_out32(s, (uint32_t)disp);
+}
+
+/* What a fresh slot holds: a TB that never matches (CF_INVALID). */
+static const TranslationBlock jmp_slot_empty = { .cflags = CF_INVALID };
+
+/* A new slot of this TB's, or NULL if the runtime gave none or all are taken. */
+static TranslationBlock **jmp_slot_take(TCGContext *s)
+{
+    TranslationBlock **slot = s->jmp_slot_next;
+
+    if (!slot || slot >= s->jmp_slot_end) {
+        return NULL;
+    }
+    s->jmp_slot_next++;
+    __atomic_store_n(slot, (TranslationBlock *)&jmp_slot_empty, __ATOMIC_RELAXED);
+    return slot;
+}
+
 /*
  * pc in rax; every call-clobbered register is free (the op ends the TB).
- * Hit: the cached TB has this pc, the current TB's flags and is valid.
+ *
+ * First the site's slot, the TB this jump went to last time:
+ *     mov rsi, [rip + slot]; cmp rax, [rsi + pc]; jne probe
+ *     test [rsi + cflags], CF_INVALID; jne probe; jmp [rsi + tc.ptr]
+ * Only hits of the jump cache probe fill it, so its TB has this TB's flags.
+ * TBs are freed only by a flush, which also drops the code and its slots,
+ * and the slot is one aligned word: any vCPU thread may read or fill it.
+ * In system mode the slot takes only TBs on this TB's first virtual page:
+ * like a chained goto_tb, they stay right while this TB runs (its page maps
+ * where it did); other targets depend on the vCPU's current mapping, which
+ * the jump cache follows (cleared by TLB flushes).
+ *
+ * Then the jump cache. Hit: the cached TB has this pc, the current TB's
+ * flags and is valid.
  */
 static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
 {
-    uint32_t miss[5];
+    TranslationBlock **slot = jmp_slot_take(s);
+    uint32_t miss[5], other_page = 0;
     int n = 0;
+
+    if (slot) {
+        tcg_out_modrm_rip(s, OPC_MOVL_GvEv + P_REXW, R_SI, slot);
+        tcg_out_modrm_offset(s, OPC_ARITH_GvEv + (ARITH_CMP << 3) + P_REXW, R_AX, R_SI,
+                             offsetof(TranslationBlock, pc));
+        tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
+        tcg_out_modrm_offset(s, OPC_GRP3_Ev, 0, R_SI, offsetof(TranslationBlock, cflags));
+        tcg_out32(s, CF_INVALID);
+        tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
+        tcg_out_modrm_offset(s, OPC_GRP5, EXT5_JMPN_Ev, R_SI, offsetof(TranslationBlock, tc.ptr));
+        tcg_out_patch_fwd(s, miss, n);
+        n = 0;
+    }
 
     tcg_out_ld(s, TCG_TYPE_I64, R_DX, R_BP, s->jc_env_offset);
     /* rcx = tb_jmp_cache_hash(pc) * sizeof(TBJmpCacheEntry) */
@@ -935,13 +999,23 @@ static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
     tcg_out_modrm_offset(s, OPC_GRP3_Ev, 0, R_SI, offsetof(TranslationBlock, cflags));
     tcg_out32(s, CF_INVALID);
     tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
+    if (slot) {
+        if (!s->user_mode) {
+            /* (pc ^ this TB's pc) >> page bits: zero on the same page */
+            tcg_out_movi(s, TCG_TYPE_I64, R_DX, (int64_t)s->tb_pc);
+            tcg_out_modrm(s, OPC_ARITH_GvEv + (ARITH_XOR << 3) + P_REXW, R_DX, R_AX);
+            tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, R_DX, TARGET_PAGE_BITS);
+            tcg_out_jcc_fwd(s, JCC_JNE, &other_page);
+        }
+        tcg_out_modrm_rip(s, OPC_MOVL_EvGv + P_REXW, R_SI, slot);
+        if (!s->user_mode) {
+            tcg_out_patch_fwd(s, &other_page, 1);
+        }
+    }
     tcg_out_modrm_offset(s, OPC_GRP5, EXT5_JMPN_Ev, R_SI, offsetof(TranslationBlock, tc.ptr));
 
     /* miss: the lookup helper (which also fills the cache) */
-    for (int i = 0; i < n; i++) {
-        tcg_patch32(s, s->code_buf + miss[i],
-                    (uint32_t)(tcg_current_code_size(s) - (miss[i] + 4)));
-    }
+    tcg_out_patch_fwd(s, miss, n);
     tcg_out_pinned_store(s, s->pinned_regs & tcg_target_call_clobber_regs);
     tcg_out_mov(s, TCG_TYPE_I64, R_DI, R_BP);
     tcg_out_call(s, (const void *)helper_lookup_tb_ptr);

@@ -130,6 +130,11 @@ static void test_user_disp_slow_path(void **state)
     tcg_set_guest_addr_mask(0, 0);
 }
 
+static void test_user_indirect_sites(void **state)
+{
+    check_indirect_sites(0x6000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_user_alignment_fault),
         cmocka_unit_test(test_user_invalidate),
         cmocka_unit_test(test_user_disp_slow_path),
+        cmocka_unit_test(test_user_indirect_sites),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);

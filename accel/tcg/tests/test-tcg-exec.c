@@ -107,6 +107,40 @@ static void test_indirect(void **state)
     }
 }
 
+static void test_indirect_sites(void **state)
+{
+    check_indirect_sites(0x46000);
+}
+
+/*
+ * An indirect jump to another page follows a new mapping of that page after
+ * a TLB flush, though the TBs of both pages stay valid.
+ */
+static void test_indirect_remap(void **state)
+{
+    const uint32_t loop[] = {
+        I(OP_ADDI, 2, 2, -1),        /* 0x48000: r2 -= 1 */
+        I(OP_BNE, 2, 0, 2),          /* if r2 != 0 goto 0x4800c */
+        I(OP_STOP, 0, 0, 0),
+        I(OP_JR, 0, 4, 0),           /* to 0x49000 */
+    };
+    const uint32_t a[] = { I(OP_ADDI, 3, 3, 1), I(OP_JR, 0, 10, 0) };
+    const uint32_t b[] = { I(OP_ADDI, 3, 3, 1000), I(OP_JR, 0, 10, 0) };
+
+    put_code(0x48000, loop, ARRAY_SIZE(loop));
+    put_code(0x49000, a, 2);
+    put_code(0x4a000, b, 2);
+    tb_invalidate_phys_range(0x48000, 0x4b000);
+    assert_int_equal(run_jumps(0x48000, 20, 0x49000, 0), 20);
+    remap_from = 0x49000;
+    remap_to = 0x4a000;
+    tlb_flush(&toy->parent);
+    assert_int_equal(run_jumps(0x48000, 20, 0x49000, 0), 20 * 1000);
+    remap_from = (uint64_t)-1;
+    tlb_flush(&toy->parent);
+    assert_int_equal(run_jumps(0x48000, 20, 0x49000, 0), 20);
+}
+
 /* Loads and stores: TLB hit, miss, page flush, victim TLB, MMIO. */
 static void test_tlb(void **state)
 {
@@ -596,6 +630,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loop_and_chain),
         cmocka_unit_test(test_indirect),
+        cmocka_unit_test(test_indirect_sites),
+        cmocka_unit_test(test_indirect_remap),
         cmocka_unit_test(test_tlb),
         cmocka_unit_test(test_large_page_flush),
         cmocka_unit_test(test_memops),

@@ -39,6 +39,8 @@ typedef struct ToyCPU {
 
 static ToyCPU *toy;
 static uint8_t *ram;            /* host view of guest address 0 */
+/* softmmu: the virtual page remap_from maps to the physical page remap_to */
+static uint64_t remap_from = (uint64_t)-1, remap_to;
 static TCGv_i64 cpu_regs[16], cpu_pc;
 
 static void toy_initialize(void)
@@ -192,7 +194,10 @@ static bool toy_tlb_fill(CPUState *cpu, uint64_t addr, int size, MMUAccessType t
     if (addr >= SUPER_BASE && addr < SUPER_BASE + SUPER_SIZE) {
         tlb_note_large_page(cpu, mmu_idx, addr, SUPER_SIZE);
     }
-    *phys = addr;           /* identity mapping */
+    *phys = addr;           /* identity mapping, but for remap_from */
+    if ((addr & TARGET_PAGE_MASK) == remap_from) {
+        *phys = remap_to | (addr & ~TARGET_PAGE_MASK);
+    }
     *prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
     return true;
 }
@@ -264,6 +269,56 @@ static void reset_cpu(uint64_t pc)
 static int run(void)
 {
     return cpu_exec(&toy->parent);
+}
+
+/* Runs the loop at pc with r2 = n + 1 (n indirect jumps); returns r3. */
+static uint64_t run_jumps(uint64_t pc, int n, uint64_t r4, uint64_t r5)
+{
+    reset_cpu(pc);
+    toy->env.regs[2] = n + 1;
+    toy->env.regs[4] = r4;
+    toy->env.regs[5] = r5;
+    toy->env.regs[10] = pc;
+    assert_int_equal(run(), EXCP_DEBUG);
+    return toy->env.regs[3];
+}
+
+/*
+ * Generated code remembers where each indirect jump went last time. One
+ * site jumps to two targets in turn, then to one of them, which is then
+ * rewritten (its TB invalidated but the site's kept), then all TBs are
+ * flushed. All on one page: in system mode the sites remember only targets
+ * on their own page.
+ */
+static void check_indirect_sites(uint64_t base)
+{
+    const uint32_t loop[] = {
+        I(OP_ADDI, 2, 2, -1),        /* base: r2 -= 1 */
+        I(OP_BNE, 2, 0, 2),          /* if r2 != 0 goto base + 0xc */
+        I(OP_STOP, 0, 0, 0),
+        I(OP_ADDI, 9, 4, 0),         /* swap r4 and r5 */
+        I(OP_ADDI, 4, 5, 0),
+        I(OP_ADDI, 5, 9, 0),
+        I(OP_JR, 0, 4, 0),           /* the site */
+    };
+    const uint32_t a[] = { I(OP_ADDI, 3, 3, 1), I(OP_JR, 0, 10, 0) };
+    const uint32_t b[] = { I(OP_ADDI, 3, 3, 1000), I(OP_JR, 0, 10, 0) };
+    uint32_t a7 = I(OP_ADDI, 3, 3, 7);
+
+    put_code(base, loop, ARRAY_SIZE(loop));
+    put_code(base + 0x100, a, 2);
+    put_code(base + 0x200, b, 2);
+    tb_invalidate_phys_range(base, base + 0x208);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(run_jumps(base, 100, base + 0x200, base + 0x100), 50 * 1 + 50 * 1000);
+        assert_int_equal(run_jumps(base, 100, base + 0x100, base + 0x100), 100);
+    }
+    put_code(base + 0x100, &a7, 1);
+    tb_invalidate_phys_range(base + 0x100, base + 0x104);
+    assert_int_equal(run_jumps(base, 100, base + 0x100, base + 0x100), 700);
+    tb_flush(NULL);
+    assert_int_equal(run_jumps(base, 100, base + 0x200, base + 0x100), 50 * 7 + 50 * 1000);
+    assert_int_equal(run_jumps(base, 100, base + 0x100, base + 0x100), 700);
 }
 
 #endif
