@@ -5,6 +5,7 @@
  * siglongjmp (cpu_loop_exit).
  */
 #include "tern/osdep.h"
+#include <sys/mman.h>
 #include "internal.h"
 #include "tcg/tcg.h"
 #include "sysemu/gdbstub.h"
@@ -20,6 +21,16 @@ void tcg_cpu_init(CPUState *cpu)
     tlb = cpu_tlb(cpu);
     tlb->cpu = cpu;
     tlb->jmp_cache = &cpu_tcg(cpu)->jc;
+    if (!tcg_ctx->user_mode) {
+        /* indirect-jump slots of this vCPU (epoch 0: none valid yet) */
+        size_t size = tcg_ctx->jmp_slot_count * sizeof(TBJmpSlot);
+        tlb->jmp_cache->slots = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (tlb->jmp_cache->slots == MAP_FAILED) {
+            error_exit("tcg: cannot map %zu bytes of jump slots: %s", size, strerror(errno));
+        }
+        tlb->jmp_cache->slot_epoch = 1;
+    }
     tlb->exit_request = 0;
     for (int i = 0; i < CPU_TLB_NB_MMU; i++) {
         tlb->d[i].dirty = true;     /* the tables start out unknown */

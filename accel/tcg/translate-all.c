@@ -147,18 +147,18 @@ void tb_unlock_after_longjmp(void)
 static void memory_write_hook(hwaddr addr, hwaddr len);
 
 /*
- * Slots of indirect jumps (TCGContext.jmp_slot_next): one pointer per site,
- * in private read+write pages right after the code so that generated code
- * reaches them rip-relative, and so that their frequent stores are not
- * stores into pages holding code (which x86 cores treat as self-modifying
- * code). A site costs over 100 bytes of code, so this never runs out first.
+ * Slots of indirect jumps (TCGContext.jmp_slots): a site costs over 128
+ * bytes of code, so they never run out first. User mode: one pointer per
+ * site, in private read+write pages right after the code so that generated
+ * code reaches them rip-relative, and so that their stores are not stores
+ * into pages holding code (which x86 cores treat as self-modifying code).
  */
-#define JMP_SLOTS_SIZE(code_size) ((code_size) / 16)
-static TranslationBlock **jmp_slots;
+#define JMP_SLOT_COUNT(code_size) ((code_size) / 128)
 
-static void code_buffer_alloc(size_t size)
+/* The code buffer; with jmp_slots, shared slots after it. */
+static void code_buffer_alloc(size_t size, bool jmp_slots)
 {
-    size_t slots_size = JMP_SLOTS_SIZE(size);
+    size_t slots_size = jmp_slots ? JMP_SLOT_COUNT(size) * sizeof(TranslationBlock *) : 0;
     int fd = memfd_create("tern-jit", MFD_CLOEXEC);
     uint8_t *base, *rx = MAP_FAILED, *rw = MAP_FAILED;
 
@@ -193,20 +193,14 @@ static void code_buffer_alloc(size_t size)
             error_exit("tcg: cannot map a %zu byte code buffer: %s", size, strerror(errno));
         }
     }
-    if (mprotect(base + size, slots_size, PROT_READ | PROT_WRITE) != 0) {
+    if (slots_size && mprotect(base + size, slots_size, PROT_READ | PROT_WRITE) != 0) {
         error_exit("tcg: cannot map %zu bytes of jump slots: %s", slots_size, strerror(errno));
     }
     code_rx = rx;
     code_rw_offset = rw - rx;
     code_size = size;
-    jmp_slots = (TranslationBlock **)(base + size);
-}
-
-/* All code is dropped: so are the slots of its indirect jumps. */
-static void jmp_slots_reset(void)
-{
-    tcg_ctx->jmp_slot_next = jmp_slots;
-    tcg_ctx->jmp_slot_end = jmp_slots + JMP_SLOTS_SIZE(code_size) / sizeof(*jmp_slots);
+    tcg_ctx->jmp_slots = slots_size ? (TranslationBlock **)(base + size) : NULL;
+    tcg_ctx->jmp_slot_count = JMP_SLOT_COUNT(size);
 }
 
 /*
@@ -279,10 +273,10 @@ void tcg_exec_init(const TCGCPUOps *ops, size_t size, bool user_mode, uintptr_t 
     if (ops->initialize) {
         ops->initialize();
     }
-    code_buffer_alloc(size ? size : 256u << 20);
+    code_buffer_alloc(size ? size : 256u << 20, user_mode);
     len = tcg_prologue_init(code_rx, code_size, code_rw_offset);
     code_tb_start = code_ptr = code_rx + TERN_ALIGN_UP(len, 64);
-    jmp_slots_reset();
+    tcg_ctx->jmp_slot_next = 0;     /* the slots go with the code */
     all_tbs = g_ptr_array_new();
     code_bitmap = mmap(NULL, CODE_BITMAP_LIMIT >> (TARGET_PAGE_BITS + 3), PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -366,12 +360,14 @@ TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint32_t flags, bool may
 void tb_jmp_cache_clear(CPUState *cpu)
 {
     cpu_tcg(cpu)->jc.gen++;
+    cpu_tcg(cpu)->jc.slot_epoch++;
 }
 
 void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t addr)
 {
     TCGCPUState *ts = cpu_tcg(cpu);
 
+    ts->jc.slot_epoch++;    /* slots are not by page: drop them all */
     /* also the previous page: a TB starting there may run into this one */
     for (int k = 0; k < 2; k++) {
         unsigned base = tb_jmp_cache_hash(addr - k * TARGET_PAGE_SIZE) & ~(TB_JMP_GROUP - 1);
@@ -566,7 +562,7 @@ static void do_tb_flush(void)
     madvise(code_bitmap, CODE_BITMAP_LIMIT >> (TARGET_PAGE_BITS + 3), MADV_DONTNEED);
     memset(tb_hash, 0, sizeof(tb_hash));
     code_ptr = code_tb_start;
-    jmp_slots_reset();
+    tcg_ctx->jmp_slot_next = 0;     /* the slots go with the code */
     __atomic_add_fetch(&tb_flush_count, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -666,7 +662,8 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
 
     user_check_exec(cpu, pc);
     TCGContext *s = tcg_ctx;
-    TranslationBlock *tb, *existing, **slots;
+    TranslationBlock *tb, *existing;
+    uint32_t slots;
     int max_insns = cflags & CF_COUNT_MASK;
     bool flushed = false;
     int size;
@@ -705,7 +702,6 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
         }
 
         tcg_func_start();
-        s->tb_pc = pc;
         s->tb_flags = flags;
         /* with breakpoints, every block entry goes through a check */
         s->tb_inline_lookup = !(cflags & (CF_NOCHAIN | CF_NOCACHE)) &&

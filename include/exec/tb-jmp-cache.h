@@ -20,8 +20,19 @@ typedef struct TBJmpCacheEntry {
     struct TranslationBlock *tb;
 } TBJmpCacheEntry;
 
+/*
+ * System mode: the vCPU's slot for one indirect-jump site (TCGContext
+ * jmp_slots), the TB the site went to last on this vCPU.
+ */
+typedef struct TBJmpSlot {
+    struct TranslationBlock *tb;
+    uint64_t epoch;                  /* valid only if equal to TBJmpCache.slot_epoch */
+} TBJmpSlot;
+
 typedef struct TBJmpCache {
     uint64_t gen;                    /* bumped to clear the whole cache */
+    uint64_t slot_epoch;             /* bumped by every clear, also of one page */
+    TBJmpSlot *slots;                /* system mode: by site */
     TBJmpCacheEntry e[TB_JMP_CACHE_SIZE];
 } TBJmpCache;
 

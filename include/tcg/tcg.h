@@ -261,16 +261,19 @@ typedef struct TCGContext {
     int tlb_nb_mmu;
 
     /* set by the runtime for the TB being translated */
-    uint64_t tb_pc;              /* its first guest pc */
     uint32_t tb_flags;           /* its get_tb_cpu_state flags */
     bool tb_inline_lookup;       /* indirect jumps may probe the jump cache inline */
     intptr_t jc_env_offset;      /* env-relative offset of the TBJmpCache pointer */
     /*
-     * Slots of inline-probing indirect jumps (one per site: the TB it went
-     * to last), taken from next up to end; the runtime resets next when it
-     * drops all code. Must be within rel32 reach of the code. NULL: none.
+     * Slots of inline-probing indirect jumps: site k remembers the TB it
+     * went to last. User mode: jmp_slots[k], shared by all threads, within
+     * rel32 reach of the code. System mode (jmp_slots NULL): the vCPU's own
+     * TBJmpCache.slots[k]. Sites take k from jmp_slot_next up to
+     * jmp_slot_count (0: no slots); the runtime resets jmp_slot_next when
+     * it drops all code.
      */
-    struct TranslationBlock **jmp_slot_next, **jmp_slot_end;
+    struct TranslationBlock **jmp_slots;
+    uint32_t jmp_slot_next, jmp_slot_count;
 
     /* runtime glue */
     void *tb_ret_addr;           /* epilogue: return to cpu_exec */

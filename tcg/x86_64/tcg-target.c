@@ -913,47 +913,65 @@ static void tcg_out_modrm_rip(TCGContext *s, int opc, int r, const void *target)
     tcg_out32(s, (uint32_t)disp);
 }
 
-/* What a fresh slot holds: a TB that never matches (CF_INVALID). */
+/* What a fresh user-mode slot holds: a TB that never matches (CF_INVALID). */
 static const TranslationBlock jmp_slot_empty = { .cflags = CF_INVALID };
 
-/* A new slot of this TB's, or NULL if the runtime gave none or all are taken. */
-static TranslationBlock **jmp_slot_take(TCGContext *s)
+/* A new slot index for this site, or -1 if there are none left. */
+static int jmp_slot_take(TCGContext *s)
 {
-    TranslationBlock **slot = s->jmp_slot_next;
-
-    if (!slot || slot >= s->jmp_slot_end) {
-        return NULL;
+    if (s->jmp_slot_next >= s->jmp_slot_count) {
+        return -1;
     }
-    s->jmp_slot_next++;
-    __atomic_store_n(slot, (TranslationBlock *)&jmp_slot_empty, __ATOMIC_RELAXED);
-    return slot;
+    if (s->jmp_slots) {
+        __atomic_store_n(&s->jmp_slots[s->jmp_slot_next], (TranslationBlock *)&jmp_slot_empty,
+                         __ATOMIC_RELAXED);
+    }
+    return s->jmp_slot_next++;
+}
+
+/* System mode: rcx = this vCPU's slots, from the jump cache pointer in rdx. */
+static void tcg_out_ld_vcpu_slots(TCGContext *s)
+{
+    tcg_out_ld(s, TCG_TYPE_I64, R_CX, R_DX, offsetof(TBJmpCache, slots));
 }
 
 /*
  * pc in rax; every call-clobbered register is free (the op ends the TB).
  *
- * First the site's slot, the TB this jump went to last time:
+ * First the site's slot k, the TB this jump went to last time. Only hits of
+ * the jump cache probe below fill it, so its TB has this TB's flags. TBs
+ * are freed only by a flush, which also drops the code and its slots.
+ * User mode: slots are shared by all threads (one aligned word each):
  *     mov rsi, [rip + slot]; cmp rax, [rsi + pc]; jne probe
  *     test [rsi + cflags], CF_INVALID; jne probe; jmp [rsi + tc.ptr]
- * Only hits of the jump cache probe fill it, so its TB has this TB's flags.
- * TBs are freed only by a flush, which also drops the code and its slots,
- * and the slot is one aligned word: any vCPU thread may read or fill it.
- * In system mode the slot takes only TBs on this TB's first virtual page:
- * like a chained goto_tb, they stay right while this TB runs (its page maps
- * where it did); other targets depend on the vCPU's current mapping, which
- * the jump cache follows (cleared by TLB flushes).
+ * System mode: which TB is right depends on the vCPU's mapping of the
+ * target's page, so each vCPU has its own slots, valid while their epoch is
+ * the vCPU's (bumped whenever its jump cache is cleared, by any TLB flush):
+ *     mov rdx, [rbp + jc]; mov rcx, [rdx + slots]; mov rsi, [rdx + epoch]
+ *     cmp rsi, [rcx + 16k + 8]; jne probe; mov rsi, [rcx + 16k]; then as above
  *
  * Then the jump cache. Hit: the cached TB has this pc, the current TB's
- * flags and is valid.
+ * flags and is valid; it goes into the slot.
  */
 static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
 {
-    TranslationBlock **slot = jmp_slot_take(s);
-    uint32_t miss[5], other_page = 0;
+    int k = jmp_slot_take(s);
+    intptr_t vcpu_slot = k * (intptr_t)sizeof(TBJmpSlot);
+    uint32_t miss[6];
     int n = 0;
 
-    if (slot) {
-        tcg_out_modrm_rip(s, OPC_MOVL_GvEv + P_REXW, R_SI, slot);
+    if (k >= 0 && s->jmp_slots) {
+        tcg_out_modrm_rip(s, OPC_MOVL_GvEv + P_REXW, R_SI, &s->jmp_slots[k]);
+    } else if (k >= 0) {
+        tcg_out_ld(s, TCG_TYPE_I64, R_DX, R_BP, s->jc_env_offset);
+        tcg_out_ld_vcpu_slots(s);
+        tcg_out_ld(s, TCG_TYPE_I64, R_SI, R_DX, offsetof(TBJmpCache, slot_epoch));
+        tcg_out_modrm_offset(s, OPC_ARITH_GvEv + (ARITH_CMP << 3) + P_REXW, R_SI, R_CX,
+                             vcpu_slot + offsetof(TBJmpSlot, epoch));
+        tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
+        tcg_out_ld(s, TCG_TYPE_I64, R_SI, R_CX, vcpu_slot + offsetof(TBJmpSlot, tb));
+    }
+    if (k >= 0) {
         tcg_out_modrm_offset(s, OPC_ARITH_GvEv + (ARITH_CMP << 3) + P_REXW, R_AX, R_SI,
                              offsetof(TranslationBlock, pc));
         tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
@@ -999,18 +1017,13 @@ static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
     tcg_out_modrm_offset(s, OPC_GRP3_Ev, 0, R_SI, offsetof(TranslationBlock, cflags));
     tcg_out32(s, CF_INVALID);
     tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
-    if (slot) {
-        if (!s->user_mode) {
-            /* (pc ^ this TB's pc) >> page bits: zero on the same page */
-            tcg_out_movi(s, TCG_TYPE_I64, R_DX, (int64_t)s->tb_pc);
-            tcg_out_modrm(s, OPC_ARITH_GvEv + (ARITH_XOR << 3) + P_REXW, R_DX, R_AX);
-            tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, R_DX, TARGET_PAGE_BITS);
-            tcg_out_jcc_fwd(s, JCC_JNE, &other_page);
-        }
-        tcg_out_modrm_rip(s, OPC_MOVL_EvGv + P_REXW, R_SI, slot);
-        if (!s->user_mode) {
-            tcg_out_patch_fwd(s, &other_page, 1);
-        }
+    if (k >= 0 && s->jmp_slots) {
+        tcg_out_modrm_rip(s, OPC_MOVL_EvGv + P_REXW, R_SI, &s->jmp_slots[k]);
+    } else if (k >= 0) {
+        tcg_out_ld_vcpu_slots(s);
+        tcg_out_st(s, TCG_TYPE_I64, R_SI, R_CX, vcpu_slot + offsetof(TBJmpSlot, tb));
+        tcg_out_ld(s, TCG_TYPE_I64, R_DI, R_DX, offsetof(TBJmpCache, slot_epoch));
+        tcg_out_st(s, TCG_TYPE_I64, R_DI, R_CX, vcpu_slot + offsetof(TBJmpSlot, epoch));
     }
     tcg_out_modrm_offset(s, OPC_GRP5, EXT5_JMPN_Ev, R_SI, offsetof(TranslationBlock, tc.ptr));
 

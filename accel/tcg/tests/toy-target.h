@@ -287,8 +287,7 @@ static uint64_t run_jumps(uint64_t pc, int n, uint64_t r4, uint64_t r5)
  * Generated code remembers where each indirect jump went last time. One
  * site jumps to two targets in turn, then to one of them, which is then
  * rewritten (its TB invalidated but the site's kept), then all TBs are
- * flushed. All on one page: in system mode the sites remember only targets
- * on their own page.
+ * flushed.
  */
 static void check_indirect_sites(uint64_t base)
 {
@@ -307,17 +306,17 @@ static void check_indirect_sites(uint64_t base)
 
     put_code(base, loop, ARRAY_SIZE(loop));
     put_code(base + 0x100, a, 2);
-    put_code(base + 0x200, b, 2);
-    tb_invalidate_phys_range(base, base + 0x208);
+    put_code(base + 0x1200, b, 2);          /* on the next page */
+    tb_invalidate_phys_range(base, base + 0x1208);
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(run_jumps(base, 100, base + 0x200, base + 0x100), 50 * 1 + 50 * 1000);
+        assert_int_equal(run_jumps(base, 100, base + 0x1200, base + 0x100), 50 * 1 + 50 * 1000);
         assert_int_equal(run_jumps(base, 100, base + 0x100, base + 0x100), 100);
     }
     put_code(base + 0x100, &a7, 1);
     tb_invalidate_phys_range(base + 0x100, base + 0x104);
     assert_int_equal(run_jumps(base, 100, base + 0x100, base + 0x100), 700);
     tb_flush(NULL);
-    assert_int_equal(run_jumps(base, 100, base + 0x200, base + 0x100), 50 * 7 + 50 * 1000);
+    assert_int_equal(run_jumps(base, 100, base + 0x1200, base + 0x100), 50 * 7 + 50 * 1000);
     assert_int_equal(run_jumps(base, 100, base + 0x100, base + 0x100), 700);
 }
 
