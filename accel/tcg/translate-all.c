@@ -155,10 +155,11 @@ static void memory_write_hook(hwaddr addr, hwaddr len);
  */
 #define JMP_SLOT_COUNT(code_size) ((code_size) / 128)
 
-/* The code buffer; with jmp_slots, shared slots after it. */
-static void code_buffer_alloc(size_t size, bool jmp_slots)
+/* The code buffer; in user mode the shared slots after it. */
+static void code_buffer_alloc(size_t size, bool user_mode)
 {
-    size_t slots_size = jmp_slots ? JMP_SLOT_COUNT(size) * sizeof(TranslationBlock *) : 0;
+    bool shared_slots = user_mode && size <= (1u << 30);    /* in rel32 reach */
+    size_t slots_size = shared_slots ? JMP_SLOT_COUNT(size) * sizeof(TranslationBlock *) : 0;
     int fd = memfd_create("tern-jit", MFD_CLOEXEC);
     uint8_t *base, *rx = MAP_FAILED, *rw = MAP_FAILED;
 
@@ -199,8 +200,9 @@ static void code_buffer_alloc(size_t size, bool jmp_slots)
     code_rx = rx;
     code_rw_offset = rw - rx;
     code_size = size;
-    tcg_ctx->jmp_slots = slots_size ? (TranslationBlock **)(base + size) : NULL;
-    tcg_ctx->jmp_slot_count = JMP_SLOT_COUNT(size);
+    tcg_ctx->jmp_slots = shared_slots ? (TranslationBlock **)(base + size) : NULL;
+    /* system mode: the vCPUs' own slots (tcg_cpu_init) */
+    tcg_ctx->jmp_slot_count = shared_slots || !user_mode ? JMP_SLOT_COUNT(size) : 0;
 }
 
 /*

@@ -956,13 +956,14 @@ static void tcg_out_ld_vcpu_slots(TCGContext *s)
 static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
 {
     int k = jmp_slot_take(s);
+    bool vcpu_slots = k >= 0 && !s->jmp_slots;
     intptr_t vcpu_slot = k * (intptr_t)sizeof(TBJmpSlot);
     uint32_t miss[6];
     int n = 0;
 
     if (k >= 0 && s->jmp_slots) {
         tcg_out_modrm_rip(s, OPC_MOVL_GvEv + P_REXW, R_SI, &s->jmp_slots[k]);
-    } else if (k >= 0) {
+    } else if (vcpu_slots) {
         tcg_out_ld(s, TCG_TYPE_I64, R_DX, R_BP, s->jc_env_offset);
         tcg_out_ld_vcpu_slots(s);
         tcg_out_ld(s, TCG_TYPE_I64, R_SI, R_DX, offsetof(TBJmpCache, slot_epoch));
@@ -983,7 +984,9 @@ static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
         n = 0;
     }
 
-    tcg_out_ld(s, TCG_TYPE_I64, R_DX, R_BP, s->jc_env_offset);
+    if (!vcpu_slots) {
+        tcg_out_ld(s, TCG_TYPE_I64, R_DX, R_BP, s->jc_env_offset);
+    }
     /* rcx = tb_jmp_cache_hash(pc) * sizeof(TBJmpCacheEntry) */
     tcg_out_mov(s, TCG_TYPE_I64, R_CX, R_AX);
     tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, R_CX, 1);
@@ -1019,7 +1022,7 @@ static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
     tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
     if (k >= 0 && s->jmp_slots) {
         tcg_out_modrm_rip(s, OPC_MOVL_EvGv + P_REXW, R_SI, &s->jmp_slots[k]);
-    } else if (k >= 0) {
+    } else if (vcpu_slots) {
         tcg_out_ld_vcpu_slots(s);
         tcg_out_st(s, TCG_TYPE_I64, R_SI, R_CX, vcpu_slot + offsetof(TBJmpSlot, tb));
         tcg_out_ld(s, TCG_TYPE_I64, R_DI, R_DX, offsetof(TBJmpCache, slot_epoch));
