@@ -141,6 +141,37 @@ static void test_indirect_remap(void **state)
     assert_int_equal(run_jumps(0x48000, 20, 0x49000, 0), 20);
 }
 
+static ToyCPU *toy2;
+
+static ToyCPU *second_vcpu(void)
+{
+    if (!toy2) {
+        toy2 = g_new0(ToyCPU, 1);
+        cpu_common_init(&toy2->parent, &toy_class, &toy2->env, get_system_address_space());
+        tcg_cpu_init(&toy2->parent);
+    }
+    return toy2;
+}
+
+/* Two vCPUs map the target page of the same indirect jump differently. */
+static void test_indirect_two_mappings(void **state)
+{
+    ToyCPU *c2 = second_vcpu();
+
+    test_indirect_remap(state);         /* the code */
+    remap_from = 0x49000;
+    remap_to = 0x4a000;
+    remap_cpu = &c2->parent;
+    tlb_flush(&c2->parent);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(run_jumps_on(toy, 0x48000, 20, 0x49000, 0), 20);
+        assert_int_equal(run_jumps_on(c2, 0x48000, 20, 0x49000, 0), 20 * 1000);
+    }
+    remap_from = (uint64_t)-1;
+    remap_cpu = NULL;
+    tlb_flush(&c2->parent);
+}
+
 /* Loads and stores: TLB hit, miss, page flush, victim TLB, MMIO. */
 static void test_tlb(void **state)
 {
@@ -530,8 +561,6 @@ static void test_flush(void **state)
  * buffer has been flushed many times: each flush must wait for the other
  * vCPU to leave cpu_exec, and both keep computing the right results.
  */
-static ToyCPU *toy2;
-
 static gpointer vcpu_thread(gpointer opaque)
 {
     ToyCPU *c = opaque;
@@ -561,14 +590,9 @@ static void test_two_vcpus_flush(void **state)
     TCGExecStats st0, st1;
     GThread *t1, *t2;
 
-    if (!toy2) {
-        toy2 = g_new0(ToyCPU, 1);
-        cpu_common_init(&toy2->parent, &toy_class, &toy2->env, get_system_address_space());
-        tcg_cpu_init(&toy2->parent);
-    }
     tcg_exec_get_stats(&st0);
     t1 = g_thread_new("vcpu0", vcpu_thread, toy);
-    t2 = g_thread_new("vcpu1", vcpu_thread, toy2);
+    t2 = g_thread_new("vcpu1", vcpu_thread, second_vcpu());
     assert_null(g_thread_join(t1));
     assert_null(g_thread_join(t2));
     tcg_exec_get_stats(&st1);
@@ -632,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_indirect),
         cmocka_unit_test(test_indirect_sites),
         cmocka_unit_test(test_indirect_remap),
+        cmocka_unit_test(test_indirect_two_mappings),
         cmocka_unit_test(test_tlb),
         cmocka_unit_test(test_large_page_flush),
         cmocka_unit_test(test_memops),

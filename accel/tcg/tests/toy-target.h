@@ -39,8 +39,12 @@ typedef struct ToyCPU {
 
 static ToyCPU *toy;
 static uint8_t *ram;            /* host view of guest address 0 */
-/* softmmu: the virtual page remap_from maps to the physical page remap_to */
+/*
+ * softmmu: the virtual page remap_from maps to the physical page remap_to,
+ * on the vCPU remap_cpu only if set
+ */
 static uint64_t remap_from = (uint64_t)-1, remap_to;
+static CPUState *remap_cpu;
 static TCGv_i64 cpu_regs[16], cpu_pc;
 
 static void toy_initialize(void)
@@ -195,7 +199,7 @@ static bool toy_tlb_fill(CPUState *cpu, uint64_t addr, int size, MMUAccessType t
         tlb_note_large_page(cpu, mmu_idx, addr, SUPER_SIZE);
     }
     *phys = addr;           /* identity mapping, but for remap_from */
-    if ((addr & TARGET_PAGE_MASK) == remap_from) {
+    if ((addr & TARGET_PAGE_MASK) == remap_from && (!remap_cpu || cpu == remap_cpu)) {
         *phys = remap_to | (addr & ~TARGET_PAGE_MASK);
     }
     *prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
@@ -271,16 +275,24 @@ static int run(void)
     return cpu_exec(&toy->parent);
 }
 
-/* Runs the loop at pc with r2 = n + 1 (n indirect jumps); returns r3. */
+/* Runs the loop at pc on c with r2 = n + 1 (n indirect jumps); returns r3. */
+static uint64_t run_jumps_on(ToyCPU *c, uint64_t pc, int n, uint64_t r4, uint64_t r5)
+{
+    memset(c->env.regs, 0, sizeof(c->env.regs));
+    c->env.pc = pc;
+    c->env.regs[2] = n + 1;
+    c->env.regs[4] = r4;
+    c->env.regs[5] = r5;
+    c->env.regs[10] = pc;
+    c->parent.exception_index = -1;
+    assert_int_equal(cpu_exec(&c->parent), EXCP_DEBUG);
+    return c->env.regs[3];
+}
+
 static uint64_t run_jumps(uint64_t pc, int n, uint64_t r4, uint64_t r5)
 {
     reset_cpu(pc);
-    toy->env.regs[2] = n + 1;
-    toy->env.regs[4] = r4;
-    toy->env.regs[5] = r5;
-    toy->env.regs[10] = pc;
-    assert_int_equal(run(), EXCP_DEBUG);
-    return toy->env.regs[3];
+    return run_jumps_on(toy, pc, n, r4, r5);
 }
 
 /*
