@@ -1,12 +1,14 @@
 /*
- * The gdb stub: a GDB remote serial protocol server (gdb manual, appendix E)
- * on a socket chardev. Packets are handled on the main loop with the big
- * lock held; the VM is paused whenever gdb is looking at it (on connect,
- * Ctrl-C, a breakpoint or a finished step) and runs only after c/s/vCont.
+ * The system-mode gdb stub: a GDB remote serial protocol server (gdb
+ * manual, appendix E) on a socket chardev. Packets are handled on the main
+ * loop with the big lock held by the protocol core (gdbstub-proto.c); the
+ * VM is paused whenever gdb is looking at it (on connect, Ctrl-C, a
+ * breakpoint or a finished step) and runs only after c/s/vCont.
  * Threads are vCPUs: thread id = cpu_index + 1.
  */
 #include "tern/osdep.h"
 #include "sysemu/gdbstub.h"
+#include "sysemu/gdbstub-proto.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
 #include "sysemu/main-loop.h"
@@ -15,181 +17,9 @@
 #include "chardev/char.h"
 #include "exec/memory.h"
 #include "gdbstub-packet.h"
-#include "gdbstub-internal.h"
 
-/* gdb's signal numbers in stop replies */
-#define GDB_SIGINT  2
-#define GDB_SIGTRAP 5
-
-/* Bytes of memory per m/M/X packet (hex doubles m's reply). */
-#define GDB_MAX_MEM ((GDB_MAX_PACKET - 16) / 2)
-/* The largest register the stub passes to the CPU's hooks. */
-#define GDB_MAX_REG_BYTES 64
-
-typedef struct GdbState {
-    CharBackend chr;
-    Chardev *dev;
-    bool connected;
-    bool no_ack;                /* QStartNoAckMode */
-    bool running;               /* resumed by gdb, a stop reply is owed */
-    bool stepping;
-    CPUState *g_cpu;            /* Hg: registers and memory */
-    CPUState *c_cpu;            /* Hc: step and continue */
-    GString *last;              /* the last packet sent, for a '-' */
-    GdbPacketParser parser;
-    uint8_t pkt[GDB_MAX_PACKET + 1];
-    char *xml;
-} GdbState;
-
-static GdbState gdb;
-
-/* ---- breakpoints ---- */
-
-unsigned cpu_breakpoints_nb;
-static uint64_t *cpu_breakpoints;     /* g_renew'd array of cpu_breakpoints_nb PCs */
-
-bool cpu_breakpoint_lookup(uint64_t pc)
-{
-    for (unsigned i = 0; i < cpu_breakpoints_nb; i++) {
-        if (cpu_breakpoints[i] == pc) {
-            return true;
-        }
-    }
-    return false;
-}
-
-uint64_t cpu_breakpoint_nth(unsigned i)
-{
-    g_assert(i < cpu_breakpoints_nb);
-    return cpu_breakpoints[i];
-}
-
-static bool breakpoints_changed(void)
-{
-    return !current_accel || !current_accel->breakpoints_changed ||
-           current_accel->breakpoints_changed();
-}
-
-bool cpu_breakpoint_insert(uint64_t pc)
-{
-    if (cpu_breakpoint_lookup(pc)) {
-        return true;
-    }
-    if (cpu_breakpoints_nb >= 4096) {
-        return false;
-    }
-    cpu_breakpoints = g_renew(uint64_t, cpu_breakpoints, cpu_breakpoints_nb + 1);
-    cpu_breakpoints[cpu_breakpoints_nb++] = pc;
-    if (!breakpoints_changed()) {
-        cpu_breakpoints_nb--;
-        breakpoints_changed();
-        return false;
-    }
-    return true;
-}
-
-bool cpu_breakpoint_remove(uint64_t pc)
-{
-    for (unsigned i = 0; i < cpu_breakpoints_nb; i++) {
-        if (cpu_breakpoints[i] == pc) {
-            cpu_breakpoints[i] = cpu_breakpoints[--cpu_breakpoints_nb];
-            breakpoints_changed();
-            return true;
-        }
-    }
-    return false;
-}
-
-void cpu_breakpoint_remove_all(void)
-{
-    if (cpu_breakpoints_nb) {
-        cpu_breakpoints_nb = 0;
-        breakpoints_changed();
-    }
-}
-
-/* ---- watchpoints ---- */
-
-typedef struct Watchpoint {
-    uint64_t addr, len;
-    WatchType type;
-} Watchpoint;
-
-unsigned cpu_watchpoints_nb;
-static Watchpoint *cpu_watchpoints;
-/* The last hit, for the stop reply (written by the vCPU before it stops). */
-static CPUState *watch_hit_cpu;
-static uint64_t watch_hit_addr;
-static WatchType watch_hit_type;
-
-static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-    return a <= b + (blen - 1) && b <= a + (alen - 1);
-}
-
-bool cpu_watchpoint_on_page(uint64_t page, uint64_t page_size)
-{
-    for (unsigned i = 0; i < cpu_watchpoints_nb; i++) {
-        if (ranges_overlap(cpu_watchpoints[i].addr, cpu_watchpoints[i].len, page, page_size)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-bool cpu_watchpoint_hit(CPUState *cpu, uint64_t addr, unsigned size, bool is_write)
-{
-    WatchType t = is_write ? WATCH_WRITE : WATCH_READ;
-
-    for (unsigned i = 0; i < cpu_watchpoints_nb; i++) {
-        Watchpoint *w = &cpu_watchpoints[i];
-
-        if ((w->type & t) && ranges_overlap(w->addr, w->len, addr, size)) {
-            watch_hit_cpu = cpu;
-            watch_hit_addr = MAX(w->addr, addr);
-            watch_hit_type = w->type;
-            return true;
-        }
-    }
-    return false;
-}
-
-bool cpu_watchpoint_insert(uint64_t addr, uint64_t len, WatchType type)
-{
-    if (len == 0 || addr + (len - 1) < addr || cpu_watchpoints_nb >= 4096) {
-        return false;
-    }
-    cpu_watchpoints = g_renew(Watchpoint, cpu_watchpoints, cpu_watchpoints_nb + 1);
-    cpu_watchpoints[cpu_watchpoints_nb++] = (Watchpoint) { addr, len, type };
-    if (!breakpoints_changed()) {
-        cpu_watchpoints_nb--;
-        breakpoints_changed();
-        return false;
-    }
-    return true;
-}
-
-bool cpu_watchpoint_remove(uint64_t addr, uint64_t len, WatchType type)
-{
-    for (unsigned i = 0; i < cpu_watchpoints_nb; i++) {
-        Watchpoint *w = &cpu_watchpoints[i];
-
-        if (w->addr == addr && w->len == len && w->type == type) {
-            *w = cpu_watchpoints[--cpu_watchpoints_nb];
-            breakpoints_changed();
-            return true;
-        }
-    }
-    return false;
-}
-
-void cpu_watchpoint_remove_all(void)
-{
-    if (cpu_watchpoints_nb) {
-        cpu_watchpoints_nb = 0;
-        breakpoints_changed();
-    }
-}
+static CharBackend gdb_chr;
+static Chardev *gdb_dev;
 
 /* ---- memory ---- */
 
@@ -234,130 +64,62 @@ bool cpu_memory_rw_debug(CPUState *cpu, uint64_t vaddr, void *buf, size_t len,
     return true;
 }
 
-/* ---- sending ---- */
+/* ---- the mode's side of the protocol ---- */
 
-static void gdb_send(const char *payload, size_t len)
+static void sys_write(const void *buf, size_t len)
 {
-    g_string_truncate(gdb.last, 0);
-    gdb_packet_frame(gdb.last, (const uint8_t *)payload, len);
-    qemu_chr_fe_write_all(&gdb.chr, (const uint8_t *)gdb.last->str, gdb.last->len);
+    qemu_chr_fe_write_all(&gdb_chr, buf, len);
 }
 
-static void gdb_reply(const char *s)
-{
-    gdb_send(s, strlen(s));
-}
-
-static void G_GNUC_PRINTF(1, 2) gdb_replyf(const char *fmt, ...)
-{
-    va_list ap;
-    g_autofree char *s = NULL;
-
-    va_start(ap, fmt);
-    s = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    gdb_reply(s);
-}
-
-/* ---- parsing ---- */
-
-/* Consume the character c at *p (never steps over the terminating NUL). */
-static bool skip_char(const char **p, char c)
-{
-    if (**p != c) {
-        return false;
-    }
-    (*p)++;
-    return true;
-}
-
-/* ---- threads ---- */
-
-static int thread_id(CPUState *cpu)
+static int sys_thread_id(CPUState *cpu)
 {
     return cpu->cpu_index + 1;
 }
 
-/* Thread id (hex) at *p: -1 = all, 0 = any. Returns false if malformed. */
-static bool parse_thread(const char **p, int64_t *id)
+static char *sys_thread_info(CPUState *cpu)
 {
-    uint64_t v;
-
-    if ((*p)[0] == '-' && (*p)[1] == '1') {
-        *p += 2;
-        *id = -1;
-        return true;
-    }
-    if (!gdb_parse_hex(p, &v) || v > INT32_MAX) {
-        return false;
-    }
-    *id = v;
-    return true;
+    return g_strdup_printf("CPU#%d%s", cpu->cpu_index, cpu->halted ? " [halted]" : "");
 }
 
-static CPUState *cpu_for_thread(int64_t id)
+/* Signals are not delivered to the guest (as in QEMU): sig is dropped. */
+static void sys_resume(int sig)
 {
-    CPUState *cpu;
-
-    if (id <= 0) {
-        return cpu_by_index(0);
-    }
-    CPU_FOREACH(cpu) {
-        if (thread_id(cpu) == id) {
-            return cpu;
-        }
-    }
-    return NULL;
+    vm_start();
 }
 
-/* ---- run control ---- */
-
-static void set_singlestep(CPUState *cpu, bool enable)
-{
-    if (current_accel->set_singlestep) {
-        current_accel->set_singlestep(cpu, enable);
-    }
-}
-
-static void stop_reply(CPUState *cpu, int sig)
-{
-    static const char *const watch_names[] = {
-        [WATCH_WRITE] = "watch", [WATCH_READ] = "rwatch", [WATCH_ACCESS] = "awatch",
-    };
-    uint64_t pc = cpu->cc->get_pc ? cpu->cc->get_pc(cpu) : 0;
-    g_autofree char *why = NULL;
-
-    if (sig == GDB_SIGTRAP && watch_hit_cpu == cpu) {
-        why = g_strdup_printf("%s:%" PRIx64 ";", watch_names[watch_hit_type], watch_hit_addr);
-    } else if (sig == GDB_SIGTRAP && !gdb.stepping && cpu_breakpoint_lookup(pc)) {
-        why = g_strdup("swbreak:;");
-    }
-    gdb_replyf("T%02xthread:%x;%s", sig, thread_id(cpu), why ? why : "");
-}
-
-/* The VM stopped for gdb: undo stepping and tell gdb why. */
+/* The VM stopped for gdb: tell gdb why. */
 static void gdb_stopped(CPUState *cpu, int sig)
 {
-    CPUState *c;
-
     vm_stop();
-    CPU_FOREACH(c) {
-        set_singlestep(c, false);
-    }
-    if (gdb.running) {
-        gdb.running = false;
-        gdb.g_cpu = gdb.c_cpu = cpu;
-        if (gdb.connected) {
-            stop_reply(cpu, sig);
-        }
-    }
-    gdb.stepping = false;
-    watch_hit_cpu = NULL;
+    gdb_proto_stopped(cpu, sig);
 }
+
+static void sys_interrupt(CPUState *c_cpu)
+{
+    gdb_stopped(c_cpu, GDB_SIGNAL_INT);
+}
+
+static void sys_kill(void)
+{
+    qemu_system_quit_request();
+}
+
+static const GdbStubOps sys_ops = {
+    .write = sys_write,
+    .memory_rw = cpu_memory_rw_debug,
+    .thread_id = sys_thread_id,
+    .thread_info = sys_thread_info,
+    .resume = sys_resume,
+    .interrupt = sys_interrupt,
+    .detach = vm_start,
+    .kill = sys_kill,
+    .monitor = monitor_hmp_command,
+    .watchpoints = true,
+};
 
 static gboolean debug_exit_bh(gpointer opaque)
 {
-    gdb_stopped(opaque, GDB_SIGTRAP);
+    gdb_stopped(opaque, GDB_SIGNAL_TRAP);
     return G_SOURCE_REMOVE;
 }
 
@@ -370,472 +132,7 @@ void gdb_cpu_debug_exit(CPUState *cpu)
 
 void gdb_exit(int status)
 {
-    if (gdb.connected) {
-        gdb_replyf("W%02x", status & 0xff);
-    }
-}
-
-static void gdb_resume(CPUState *step_cpu)
-{
-    if (step_cpu) {
-        set_singlestep(step_cpu, true);
-    }
-    gdb.stepping = step_cpu != NULL;
-    gdb.running = true;
-    vm_start();
-}
-
-/* c/s [addr]: resume (at addr). */
-static void handle_continue(const char *args, bool step)
-{
-    uint64_t addr;
-
-    if (*args) {
-        if (!gdb_parse_hex(&args, &addr) || *args) {
-            gdb_reply("E22");
-            return;
-        }
-        gdb.c_cpu->cc->set_pc(gdb.c_cpu, addr);
-    }
-    gdb_resume(step ? gdb.c_cpu : NULL);
-}
-
-/*
- * vCont;ACTION[:TID];... Actions c, C sig, s, S sig (signals are not
- * delivered to the guest, as in QEMU). The first action naming a thread
- * or applying to all wins for that thread.
- */
-static void handle_vcont(const char *args)
-{
-    CPUState *step_cpu = NULL;
-
-    if (!strcmp(args, "?")) {
-        gdb_reply("vCont;c;C;s;S");
-        return;
-    }
-    while (*args == ';') {
-        char action = *++args;
-        int64_t tid = -1;
-        uint64_t sig;
-
-        if (action != 'c' && action != 'C' && action != 's' && action != 'S') {
-            gdb_reply("E22");
-            return;
-        }
-        args++;
-        if ((action == 'C' || action == 'S') && !gdb_parse_hex(&args, &sig)) {
-            gdb_reply("E22");
-            return;
-        }
-        if (*args == ':') {
-            args++;
-            if (!parse_thread(&args, &tid)) {
-                gdb_reply("E22");
-                return;
-            }
-        }
-        if ((action == 's' || action == 'S') && !step_cpu) {
-            step_cpu = tid > 0 ? cpu_for_thread(tid) : gdb.c_cpu;
-            if (!step_cpu) {
-                gdb_reply("E22");
-                return;
-            }
-        }
-    }
-    if (*args) {
-        gdb_reply("E22");
-        return;
-    }
-    gdb_resume(step_cpu);
-}
-
-/* ---- registers ---- */
-
-static bool cpu_has_gdb_regs(CPUState *cpu)
-{
-    return cpu->cc->gdb_read_register && cpu->cc->gdb_write_register;
-}
-
-static void handle_read_regs(void)
-{
-    CPUState *cpu = gdb.g_cpu;
-    g_autoptr(GByteArray) buf = g_byte_array_new();
-    g_autoptr(GString) hex = g_string_new(NULL);
-
-    for (int i = 0; i < cpu->cc->gdb_num_core_regs; i++) {
-        cpu->cc->gdb_read_register(cpu, buf, i);
-    }
-    gdb_bytes_to_hex(hex, buf->data, MIN(buf->len, GDB_MAX_MEM));
-    gdb_send(hex->str, hex->len);
-}
-
-static void handle_write_regs(const char *hex)
-{
-    CPUState *cpu = gdb.g_cpu;
-    size_t n = strlen(hex) / 2;
-    g_autofree uint8_t *buf = NULL;
-    size_t off = 0;
-
-    if (strlen(hex) % 2) {
-        gdb_reply("E22");
-        return;
-    }
-    /* zero padding: a hook reads a full register even from a short packet */
-    buf = g_malloc0(n + GDB_MAX_REG_BYTES);
-    if (!gdb_hex_to_bytes(hex, n, buf)) {
-        gdb_reply("E22");
-        return;
-    }
-    for (int i = 0; i < cpu->cc->gdb_num_core_regs && off < n; i++) {
-        int size = cpu->cc->gdb_write_register(cpu, buf + off, i);
-        if (size <= 0) {
-            break;
-        }
-        off += size;
-    }
-    gdb_reply("OK");
-}
-
-static void handle_read_reg(const char *args)
-{
-    CPUState *cpu = gdb.g_cpu;
-    g_autoptr(GByteArray) buf = g_byte_array_new();
-    g_autoptr(GString) hex = g_string_new(NULL);
-    uint64_t reg;
-
-    if (!gdb_parse_hex(&args, &reg) || *args || reg > INT32_MAX ||
-        cpu->cc->gdb_read_register(cpu, buf, reg) <= 0) {
-        gdb_reply("E14");
-        return;
-    }
-    gdb_bytes_to_hex(hex, buf->data, MIN(buf->len, GDB_MAX_MEM));
-    gdb_send(hex->str, hex->len);
-}
-
-static void handle_write_reg(const char *args)
-{
-    CPUState *cpu = gdb.g_cpu;
-    uint8_t buf[GDB_MAX_REG_BYTES] = { 0 };
-    uint64_t reg;
-    size_t len;
-
-    if (!gdb_parse_hex(&args, &reg) || !skip_char(&args, '=') || reg > INT32_MAX) {
-        gdb_reply("E22");
-        return;
-    }
-    len = strlen(args);
-    if (len % 2 || len / 2 > sizeof(buf) || !gdb_hex_to_bytes(args, len / 2, buf)) {
-        gdb_reply("E22");
-        return;
-    }
-    gdb_reply(cpu->cc->gdb_write_register(cpu, buf, reg) > 0 ? "OK" : "E14");
-}
-
-/* ---- memory ---- */
-
-/* "ADDR,LEN" then the expected separator (0 = end of packet). */
-static bool parse_addr_len(const char **p, uint64_t *addr, uint64_t *len, char sep)
-{
-    if (!gdb_parse_hex(p, addr) || !skip_char(p, ',') || !gdb_parse_hex(p, len)) {
-        return false;
-    }
-    return sep ? skip_char(p, sep) : **p == 0;
-}
-
-static void handle_read_mem(const char *args)
-{
-    uint8_t buf[GDB_MAX_MEM];
-    g_autoptr(GString) hex = g_string_new(NULL);
-    uint64_t addr, len;
-
-    if (!parse_addr_len(&args, &addr, &len, 0)) {
-        gdb_reply("E22");
-        return;
-    }
-    len = MIN(len, sizeof(buf));
-    if (!cpu_memory_rw_debug(gdb.g_cpu, addr, buf, len, false)) {
-        gdb_reply("E14");
-        return;
-    }
-    gdb_bytes_to_hex(hex, buf, len);
-    gdb_send(hex->str, hex->len);
-}
-
-/* M (hex data) or X (binary data, already unescaped: data_len bytes in packet). */
-static void handle_write_mem(const char *args, bool binary, size_t pkt_len)
-{
-    uint8_t buf[GDB_MAX_MEM];
-    const char *data;
-    size_t avail;
-    uint64_t addr, len;
-
-    if (!parse_addr_len(&args, &addr, &len, ':') || len > sizeof(buf)) {
-        gdb_reply("E22");
-        return;
-    }
-    data = args;
-    avail = pkt_len - (data - (const char *)gdb.pkt);
-    if (binary) {
-        if (avail != len) {
-            gdb_reply("E22");
-            return;
-        }
-        memcpy(buf, data, len);
-    } else if (avail != 2 * len || !gdb_hex_to_bytes(data, len, buf)) {
-        gdb_reply("E22");
-        return;
-    }
-    gdb_reply(len == 0 || cpu_memory_rw_debug(gdb.g_cpu, addr, buf, len, true) ? "OK" : "E14");
-}
-
-/* ---- breakpoints ---- */
-
-static void handle_breakpoint(const char *args, bool insert)
-{
-    uint64_t type, addr, kind;
-
-    if (!gdb_parse_hex(&args, &type) || !skip_char(&args, ',') ||
-        !parse_addr_len(&args, &addr, &kind, 0)) {
-        gdb_reply("E22");
-        return;
-    }
-    if (type > 4 || !current_accel->breakpoints_changed) {
-        gdb_reply("");     /* not supported */
-        return;
-    }
-    if (type >= 2) {
-        /* Z2 write, Z3 read, Z4 access; kind is the length */
-        WatchType wt = type == 2 ? WATCH_WRITE : type == 3 ? WATCH_READ : WATCH_ACCESS;
-        if (insert) {
-            /* refused: gdb falls back to software watchpoints */
-            gdb_reply(cpu_watchpoint_insert(addr, kind, wt) ? "OK" : "");
-        } else {
-            gdb_reply(cpu_watchpoint_remove(addr, kind, wt) ? "OK" : "E22");
-        }
-    } else if (insert) {
-        gdb_reply(cpu_breakpoint_insert(addr) ? "OK" : "E28");
-    } else {
-        cpu_breakpoint_remove(addr);
-        gdb_reply("OK");
-    }
-}
-
-/* ---- queries ---- */
-
-/* qXfer:features:read:ANNEX:OFFSET,LENGTH */
-static void handle_xfer_features(const char *args)
-{
-    const char *colon = strchr(args, ':');
-    uint64_t off, len;
-    size_t total;
-    g_autoptr(GString) out = g_string_new(NULL);
-
-    if (!colon) {
-        gdb_reply("E00");
-        return;
-    }
-    if (colon - args != 10 || strncmp(args, "target.xml", 10) || !gdb.xml) {
-        gdb_reply("E00");
-        return;
-    }
-    args = colon + 1;
-    if (!parse_addr_len(&args, &off, &len, 0)) {
-        gdb_reply("E00");
-        return;
-    }
-    total = strlen(gdb.xml);
-    if (off >= total) {
-        gdb_reply("l");
-        return;
-    }
-    len = MIN(len, MIN(total - off, GDB_MAX_PACKET - 8));
-    g_string_append_c(out, off + len < total ? 'm' : 'l');
-    g_string_append_len(out, gdb.xml + off, len);
-    gdb_send(out->str, out->len);
-}
-
-static void handle_thread_info(bool first)
-{
-    g_autoptr(GString) s = g_string_new(first ? "m" : "l");
-    CPUState *cpu;
-
-    if (!first) {
-        gdb_reply("l");
-        return;
-    }
-    CPU_FOREACH(cpu) {
-        g_string_append_printf(s, "%s%x", s->len > 1 ? "," : "", thread_id(cpu));
-    }
-    gdb_reply(s->str);
-}
-
-/* qRcmd,HEX: a human monitor command; its output goes to gdb's console. */
-static void handle_rcmd(const char *hex)
-{
-    size_t n = strlen(hex) / 2;
-    g_autofree char *cmd = g_malloc0(n + 1);
-    g_autofree char *out = NULL;
-    g_autoptr(GString) o = g_string_new("O");
-
-    if (strlen(hex) % 2 || !gdb_hex_to_bytes(hex, n, (uint8_t *)cmd) || strlen(cmd) != n) {
-        gdb_reply("E22");
-        return;
-    }
-    out = monitor_hmp_command(cmd);
-    if (out && *out) {
-        gdb_bytes_to_hex(o, (const uint8_t *)out, MIN(strlen(out), GDB_MAX_MEM - 1));
-        gdb_send(o->str, o->len);
-    }
-    gdb_reply("OK");
-}
-
-static void handle_query(const char *q)
-{
-    if (g_str_has_prefix(q, "qSupported")) {
-        gdb_replyf("PacketSize=%x;qXfer:features:read%c;swbreak+;hwbreak+;"
-                   "vContSupported+;QStartNoAckMode+", GDB_MAX_PACKET, gdb.xml ? '+' : '-');
-    } else if (!strcmp(q, "qC")) {
-        gdb_replyf("QC%x", thread_id(gdb.g_cpu));
-    } else if (!strcmp(q, "qAttached")) {
-        gdb_reply("1");
-    } else if (!strcmp(q, "qfThreadInfo") || !strcmp(q, "qsThreadInfo")) {
-        handle_thread_info(q[1] == 'f');
-    } else if (g_str_has_prefix(q, "qThreadExtraInfo,")) {
-        const char *p = q + 17;
-        int64_t id;
-        CPUState *cpu;
-        g_autofree char *text = NULL;
-        g_autoptr(GString) hex = g_string_new(NULL);
-
-        if (!parse_thread(&p, &id) || *p || !(cpu = cpu_for_thread(id))) {
-            gdb_reply("E22");
-            return;
-        }
-        text = g_strdup_printf("CPU#%d%s", cpu->cpu_index, cpu->halted ? " [halted]" : "");
-        gdb_bytes_to_hex(hex, (const uint8_t *)text, strlen(text));
-        gdb_send(hex->str, hex->len);
-    } else if (g_str_has_prefix(q, "qXfer:features:read:")) {
-        handle_xfer_features(q + 20);
-    } else if (g_str_has_prefix(q, "qRcmd,")) {
-        handle_rcmd(q + 6);
-    } else {
-        gdb_reply("");
-    }
-}
-
-/* H g|c THREAD */
-static void handle_set_thread(const char *args)
-{
-    char op = *args++;
-    int64_t id;
-    CPUState *cpu;
-
-    if ((op != 'g' && op != 'c') || !parse_thread(&args, &id) || *args ||
-        !(cpu = cpu_for_thread(id))) {
-        gdb_reply("E22");
-        return;
-    }
-    if (op == 'g') {
-        gdb.g_cpu = cpu;
-    } else {
-        gdb.c_cpu = cpu;
-    }
-    gdb_reply("OK");
-}
-
-static void handle_thread_alive(const char *args)
-{
-    int64_t id;
-
-    gdb_reply(parse_thread(&args, &id) && !*args && id > 0 && cpu_for_thread(id) ? "OK" : "E22");
-}
-
-static void gdb_detach(void)
-{
-    cpu_breakpoint_remove_all();
-    cpu_watchpoint_remove_all();
-    gdb.running = false;
-    gdb.stepping = false;
-    vm_start();
-}
-
-static void handle_packet(size_t len)
-{
-    const char *p = (const char *)gdb.pkt;
-
-    if (gdb.running) {
-        /* only a stop (Ctrl-C) is expected while the guest runs */
-        return;
-    }
-    switch (p[0]) {
-    case '?':
-        stop_reply(gdb.g_cpu, GDB_SIGTRAP);
-        break;
-    case 'g':
-        handle_read_regs();
-        break;
-    case 'G':
-        handle_write_regs(p + 1);
-        break;
-    case 'p':
-        handle_read_reg(p + 1);
-        break;
-    case 'P':
-        handle_write_reg(p + 1);
-        break;
-    case 'm':
-        handle_read_mem(p + 1);
-        break;
-    case 'M':
-        handle_write_mem(p + 1, false, len);
-        break;
-    case 'X':
-        handle_write_mem(p + 1, true, len);
-        break;
-    case 'c':
-    case 's':
-        handle_continue(p + 1, p[0] == 's');
-        break;
-    case 'Z':
-    case 'z':
-        handle_breakpoint(p + 1, p[0] == 'Z');
-        break;
-    case 'H':
-        handle_set_thread(p + 1);
-        break;
-    case 'T':
-        handle_thread_alive(p + 1);
-        break;
-    case 'q':
-        handle_query(p);
-        break;
-    case 'Q':
-        if (!strcmp(p, "QStartNoAckMode")) {
-            gdb_reply("OK");
-            gdb.no_ack = true;
-        } else {
-            gdb_reply("");
-        }
-        break;
-    case 'v':
-        if (g_str_has_prefix(p, "vCont")) {
-            handle_vcont(p + 5);
-        } else {
-            gdb_reply("");
-        }
-        break;
-    case 'D':
-        gdb_reply("OK");
-        gdb_detach();
-        break;
-    case 'k':
-        /* no reply (gdb manual: "k"), the connection closes as Tern exits */
-        qemu_system_quit_request();
-        break;
-    default:
-        gdb_reply("");
-        break;
-    }
+    gdb_proto_exited('W', status);
 }
 
 /* ---- chardev front end ---- */
@@ -847,35 +144,7 @@ static int gdb_can_read(void *opaque)
 
 static void gdb_read(void *opaque, const uint8_t *buf, int size)
 {
-    for (int i = 0; i < size; i++) {
-        size_t len = 0;
-
-        switch (gdb_parser_feed(&gdb.parser, buf[i], gdb.pkt, sizeof(gdb.pkt), &len)) {
-        case GDB_RX_PACKET:
-            if (!gdb.no_ack) {
-                qemu_chr_fe_write_all(&gdb.chr, (const uint8_t *)"+", 1);
-            }
-            handle_packet(len);
-            break;
-        case GDB_RX_BAD:
-            if (!gdb.no_ack) {
-                qemu_chr_fe_write_all(&gdb.chr, (const uint8_t *)"-", 1);
-            }
-            break;
-        case GDB_RX_NAK:
-            if (!gdb.no_ack && gdb.last->len) {
-                qemu_chr_fe_write_all(&gdb.chr, (const uint8_t *)gdb.last->str, gdb.last->len);
-            }
-            break;
-        case GDB_RX_INTERRUPT:
-            if (gdb.running) {
-                gdb_stopped(gdb.c_cpu, GDB_SIGINT);
-            }
-            break;
-        default:
-            break;
-        }
-    }
+    gdb_proto_input(buf, size);
 }
 
 static void gdb_event(void *opaque, ChrEvent event)
@@ -883,17 +152,10 @@ static void gdb_event(void *opaque, ChrEvent event)
     if (event == CHR_EVENT_OPENED) {
         /* gdb expects a stopped target when it attaches (as QEMU does) */
         vm_stop();
-        gdb.connected = true;
-        gdb.no_ack = false;
-        gdb.running = false;
-        gdb.stepping = false;
-        gdb.g_cpu = gdb.c_cpu = cpu_by_index(0);
-        gdb_parser_init(&gdb.parser);
-        g_string_truncate(gdb.last, 0);
-    } else if (event == CHR_EVENT_CLOSED && gdb.connected) {
+        gdb_proto_connect(cpu_by_index(0));
+    } else if (event == CHR_EVENT_CLOSED) {
         /* gone without detaching: let the guest run on without breakpoints */
-        gdb.connected = false;
-        gdb_detach();
+        gdb_proto_disconnected();
     }
 }
 
@@ -905,7 +167,7 @@ bool gdbserver_start(const char *spec, GError **errp)
     if (!strcmp(spec, "none")) {
         return true;
     }
-    if (gdb.dev) {
+    if (gdb_dev) {
         error_setg(errp, "only one gdb stub is supported");
         return false;
     }
@@ -913,25 +175,22 @@ bool gdbserver_start(const char *spec, GError **errp)
         error_setg(errp, "expected tcp:[HOST]:PORT or unix:PATH");
         return false;
     }
-    if (!cpu0 || !cpu_has_gdb_regs(cpu0) || !current_accel->set_singlestep ||
-        !current_accel->breakpoints_changed) {
+    if (!cpu0 || !cpu0->cc->gdb_read_register || !cpu0->cc->gdb_write_register ||
+        !current_accel->set_singlestep || !current_accel->breakpoints_changed) {
         error_setg(errp, "not supported yet for %s with -accel %s",
                    cpu0 ? cpu0->cc->arch_name : "this machine", current_accel->name);
         return false;
     }
     chr_spec = g_strdup_printf("%s%s%s", spec, strstr(spec, "server") ? "" : ",server=on",
                                strstr(spec, "wait") ? "" : ",wait=off");
-    gdb.dev = qemu_chr_new("gdb", chr_spec, errp);
-    if (!gdb.dev) {
+    gdb_dev = qemu_chr_new("gdb", chr_spec, errp);
+    if (!gdb_dev) {
         return false;
     }
-    if (!qemu_chr_fe_init(&gdb.chr, gdb.dev, errp)) {
+    if (!qemu_chr_fe_init(&gdb_chr, gdb_dev, errp)) {
         return false;
     }
-    gdb.last = g_string_new(NULL);
-    gdb.xml = gdb_target_xml(cpu0->cc);
-    gdb.g_cpu = gdb.c_cpu = cpu0;
-    gdb_parser_init(&gdb.parser);
-    qemu_chr_fe_set_handlers(&gdb.chr, gdb_can_read, gdb_read, gdb_event, NULL);
+    gdb_proto_init(&sys_ops, cpu0->cc);
+    qemu_chr_fe_set_handlers(&gdb_chr, gdb_can_read, gdb_read, gdb_event, NULL);
     return true;
 }

@@ -70,6 +70,13 @@ bool cpu_watchpoint_remove(uint64_t addr, uint64_t len, WatchType type);
 void cpu_watchpoint_remove_all(void);
 
 /*
+ * Empty both lists without telling the accelerator (no retranslation): for
+ * a forked linux-user child, which has no debugger and whose other threads,
+ * which may have held translator locks at the fork, are gone.
+ */
+void cpu_debug_forget_all(void);
+
+/*
  * Debugger access to guest memory at virtual address vaddr as the CPU sees
  * it now (CPUClass.get_phys_addr_debug: page tables walked without side
  * effects; identity if the CPU has no such hook). Writes reach ROM too.
