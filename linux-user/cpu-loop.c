@@ -16,6 +16,9 @@
 #include "user-internal.h"
 
 __thread TernThread *current_thread;
+/* by cpu_index, for the gdb stub (harts are never freed) */
+static GPtrArray *threads_by_cpu;
+static GMutex threads_lock;
 
 /* registers by ABI name */
 enum { REG_RA = 1, REG_SP = 2, REG_TP = 4, REG_A0 = 10, REG_A7 = 17 };
@@ -29,6 +32,27 @@ TernThread *thread_new(RISCVCPU *cpu)
     ts->gpr = riscv_cpu_gpr(cpu);
     ts->altstack_flags = SS_DISABLE;
     tcg_cpu_init(ts->cs);
+    g_mutex_lock(&threads_lock);
+    if (!threads_by_cpu) {
+        threads_by_cpu = g_ptr_array_new();
+    }
+    if (threads_by_cpu->len <= (guint)ts->cs->cpu_index) {
+        g_ptr_array_set_size(threads_by_cpu, ts->cs->cpu_index + 1);
+    }
+    g_ptr_array_index(threads_by_cpu, ts->cs->cpu_index) = ts;
+    g_mutex_unlock(&threads_lock);
+    return ts;
+}
+
+TernThread *thread_of_cpu(CPUState *cpu)
+{
+    TernThread *ts = NULL;
+
+    g_mutex_lock(&threads_lock);
+    if (threads_by_cpu && (guint)cpu->cpu_index < threads_by_cpu->len) {
+        ts = g_ptr_array_index(threads_by_cpu, cpu->cpu_index);
+    }
+    g_mutex_unlock(&threads_lock);
     return ts;
 }
 
@@ -204,7 +228,8 @@ G_NORETURN void cpu_loop(TernThread *ts)
     CPUState *cs = ts->cs;
 
     current_thread = ts;
-    ts->tid = syscall(SYS_gettid);
+    __atomic_store_n(&ts->tid, syscall(SYS_gettid), __ATOMIC_RELEASE);
+    gdb_user_thread_start(ts);
     for (;;) {
         int trap;
         uint64_t pc;
@@ -219,8 +244,14 @@ G_NORETURN void cpu_loop(TernThread *ts)
             handle_ecall(ts);
             break;
         case EXCP_INTERRUPT:
-        case EXCP_DEBUG:
             break;
+        case EXCP_DEBUG: {
+            int sig = gdb_user_debug_stop(ts);
+            if (sig) {
+                trap_signal(ts, sig, sig == SIGTRAP ? TRAP_BRKPT : SI_USER, pc);
+            }
+            break;
+        }
         case RISCV_TRAP_ILLEGAL_INST:
             trap_signal(ts, SIGILL, ILL_ILLOPC, pc);
             break;
@@ -342,6 +373,7 @@ G_NORETURN void thread_exit(TernThread *ts, int status)
         syscall(SYS_futex, g2h(ts->clear_child_tid), FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
     }
     /* the hart stays allocated: other threads' caches may still point at it */
+    __atomic_store_n(&ts->tid, 0, __ATOMIC_RELEASE);     /* gone for gdb */
     current_thread = NULL;
     pthread_exit(NULL);
 }

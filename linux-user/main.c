@@ -30,7 +30,8 @@ static void usage(FILE *f)
 "  -d item[,...]        log items ('-d help' lists them) [QEMU_LOG]\n"
 "  -D file              write the log to file [QEMU_LOG_FILENAME]\n"
 "  -strace              print each system call [QEMU_STRACE]\n"
-"  -g port              wait for gdb on port (not supported yet)\n",
+"  -g port              wait for gdb on TCP port of 127.0.0.1 (localhost only)\n"
+"                       before the first instruction [TERN_GDB, QEMU_GDB]\n",
             DEFAULT_LD_PREFIX);
 }
 
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
 {
     g_auto(GStrv) envp = g_get_environ();
     g_autoptr(GError) err = NULL;
-    const char *argv0 = NULL, *log_file = NULL;
+    const char *argv0 = NULL, *log_file = NULL, *gdb_port;
     char *log_str = NULL;
     uint32_t mask = 0;
     LoadParams lp = { 0 };
@@ -63,6 +64,7 @@ int main(int argc, char **argv)
     user_opts.strace = env_either("TERN_STRACE", "QEMU_STRACE") != NULL;
     log_str = (char *)g_getenv("QEMU_LOG");
     log_file = g_getenv("QEMU_LOG_FILENAME");
+    gdb_port = env_either("TERN_GDB", "QEMU_GDB");
 
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         const char *opt = argv[i] + (argv[i][1] == '-' && argv[i][2] ? 1 : 0);
@@ -114,8 +116,7 @@ int main(int argc, char **argv)
         } else if (!strcmp(opt, "-D")) {
             log_file = arg;
         } else if (!strcmp(opt, "-g")) {
-            error_report("-g: not supported yet (no gdb stub in tern-riscv64)");
-            return 1;
+            gdb_port = arg;
         }
     }
     if (log_str) {
@@ -182,5 +183,9 @@ int main(int argc, char **argv)
     ts->gpr[2] = image_info.sp;
     riscv_cpu_set_pc(cpu, image_info.entry);
     signal_init(ts);
+    if (gdb_port && !gdbserver_user_start(gdb_port, ts->cs, &err)) {
+        error_report("-g: %s", err->message);
+        return 1;
+    }
     cpu_loop(ts);
 }

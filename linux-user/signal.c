@@ -166,6 +166,7 @@ G_NORETURN static void die_with_signal(int sig)
     sigemptyset(&set);
     sigaddset(&set, sig);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    gdb_user_exit(true, sig);
     log_close();
     kill(getpid(), sig);
     _exit(128 + sig);
@@ -228,13 +229,47 @@ static bool synchronous(int sig, const siginfo_t *info)
             sig == SIGTRAP) && info->si_code > 0;
 }
 
+/* Deliver sig (taken off the queue): a handler's frame or the default action. */
+static void deliver_signal(TernThread *ts, int sig, const siginfo_t *info, bool sync)
+{
+    GuestSigaction act;
+
+    g_mutex_lock(&sigact_lock);
+    act = sigact[sig];
+    if (act.handler > GUEST_SIG_IGN && (act.flags & SA_RESETHAND)) {
+        sigact[sig].handler = GUEST_SIG_DFL;
+    }
+    g_mutex_unlock(&sigact_lock);
+    if (sync && ((ts->sigmask & SIGBIT(sig)) || act.handler == GUEST_SIG_IGN)) {
+        act.handler = GUEST_SIG_DFL;    /* a blocked or ignored fault kills (Linux) */
+    }
+    if (act.handler == GUEST_SIG_IGN) {
+        return;
+    }
+    if (act.handler == GUEST_SIG_DFL) {
+        if (default_ignores(sig)) {
+            return;
+        }
+        if (default_stops(sig)) {
+            struct sigaction sa = { 0 };
+            sa.sa_handler = SIG_DFL;
+            sigaction(sig, &sa, NULL);
+            raise(sig);
+            set_host_action(sig, GUEST_SIG_DFL);
+            return;
+        }
+        die_with_signal(sig);
+    }
+    setup_frame(ts, sig, &act, info);
+}
+
 void process_pending_signals(TernThread *ts)
 {
     while (__atomic_exchange_n(&ts->sig_pending, 0, __ATOMIC_SEQ_CST)) {
         for (int sig = 1; sig <= TARGET_NSIG; sig++) {
-            GuestSigaction act;
             siginfo_t info;
             bool sync;
+            int deliver;
 
             if (!__atomic_load_n(&ts->sig[sig].pending, __ATOMIC_ACQUIRE)) {
                 continue;
@@ -245,33 +280,17 @@ void process_pending_signals(TernThread *ts)
                 continue;       /* stays pending until unblocked */
             }
             __atomic_store_n(&ts->sig[sig].pending, false, __ATOMIC_SEQ_CST);
-            g_mutex_lock(&sigact_lock);
-            act = sigact[sig];
-            if (act.handler > GUEST_SIG_IGN && (act.flags & SA_RESETHAND)) {
-                sigact[sig].handler = GUEST_SIG_DFL;
-            }
-            g_mutex_unlock(&sigact_lock);
-            if (sync && ((ts->sigmask & SIGBIT(sig)) || act.handler == GUEST_SIG_IGN)) {
-                act.handler = GUEST_SIG_DFL;    /* a blocked or ignored fault kills (Linux) */
-            }
-            if (act.handler == GUEST_SIG_IGN) {
-                continue;
-            }
-            if (act.handler == GUEST_SIG_DFL) {
-                if (default_ignores(sig)) {
+            /* a debugger sees it first and may drop or replace it (as qemu-user) */
+            deliver = gdb_user_signal(ts, sig);
+            if (deliver != sig) {
+                if (!deliver) {
                     continue;
                 }
-                if (default_stops(sig)) {
-                    struct sigaction sa = { 0 };
-                    sa.sa_handler = SIG_DFL;
-                    sigaction(sig, &sa, NULL);
-                    raise(sig);
-                    set_host_action(sig, GUEST_SIG_DFL);
-                    continue;
-                }
-                die_with_signal(sig);
+                info.si_signo = deliver;
+                info.si_code = SI_USER;
+                sync = false;
             }
-            setup_frame(ts, sig, &act, &info);
+            deliver_signal(ts, deliver, &info, sync);
         }
     }
     /* signals still pending but blocked: look again after the next mask change */

@@ -527,6 +527,7 @@ static int64_t do_fork(TernThread *ts, uint64_t flags, uint64_t newsp, uint64_t 
             close(done[0]);
         }
         ts->tid = syscall(SYS_gettid);
+        gdb_user_fork_child();
         if (newsp) {
             ts->gpr[2] = newsp;
         }
@@ -928,11 +929,13 @@ static int64_t dispatch(TernThread *ts, uint64_t nr, uint64_t a0, uint64_t a1, u
     /* ---- process ---- */
     case NR_exit:
         if (__atomic_sub_fetch(&live_threads, 1, __ATOMIC_SEQ_CST) == 0) {
+            gdb_user_exit(false, a0 & 0xff);
             log_close();
             exit(a0 & 0xff);
         }
         thread_exit(ts, a0);
     case NR_exit_group:
+        gdb_user_exit(false, a0 & 0xff);
         log_close();
         fflush(stderr);
         _exit(a0 & 0xff);

@@ -147,6 +147,8 @@ extern ImageInfo image_info;
 
 G_NORETURN void cpu_loop(TernThread *ts);
 TernThread *thread_new(RISCVCPU *cpu);
+/* The thread running cpu, or NULL (not a guest thread, or it has exited). */
+TernThread *thread_of_cpu(CPUState *cpu);
 /* clone(2) with CLONE_VM: a new host thread. Returns the tid or -errno. */
 int64_t do_clone_thread(TernThread *parent, uint64_t flags, uint64_t newsp,
                         uint64_t ptid, uint64_t tls, uint64_t ctid);
@@ -204,6 +206,20 @@ void guest_mask_to_host(uint64_t mask, sigset_t *set);
 #define TERN_NORETURN_A0  0x7fffffffffffff00ll
 int64_t do_syscall(TernThread *ts, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
                    uint64_t a3, uint64_t a4, uint64_t a5);
+
+/* ---- gdbstub.c: -g PORT ---- */
+/* Listen on 127.0.0.1:port and wait for gdb, which finds cpu stopped. */
+bool gdbserver_user_start(const char *port, CPUState *cpu, GError **errp);
+/* A new thread's first act: the first one stops for gdb if it is attached. */
+void gdb_user_thread_start(TernThread *ts);
+/* EXCP_DEBUG (breakpoint, finished step): returns the signal gdb asks for, or 0. */
+int gdb_user_debug_stop(TernThread *ts);
+/* Guest signal sig is about to be delivered: the signal gdb passes on (0 = none). */
+int gdb_user_signal(TernThread *ts, int sig);
+/* The program ends: exit status, or killed by signal status. */
+void gdb_user_exit(bool killed, int status);
+/* In a fork child: no debugger, no breakpoints. */
+void gdb_user_fork_child(void);
 
 /* ---- strace.c ---- */
 const char *syscall_name(uint64_t nr);
