@@ -234,6 +234,7 @@ G_NORETURN void cpu_loop(TernThread *ts)
         int trap;
         uint64_t pc;
 
+        gdb_user_park(ts);
         ts->in_exec = true;
         trap = cpu_exec(cs);
         ts->in_exec = false;

@@ -3,10 +3,14 @@
  * 127.0.0.1:PORT and waits for gdb before the program's first instruction.
  * There is no main loop: a guest thread that stops (breakpoint, finished
  * step, a signal about to be delivered) reports it and then serves gdb's
- * packets on the blocking socket itself until gdb resumes it. Only that
- * thread stops; the others run on, and one that stops meanwhile waits for
- * its turn (gdb_lock). The protocol is the shared core's
- * (softmmu/gdbstub-proto.c); thread ids are host tids, as in qemu-user.
+ * packets on the blocking socket itself until gdb resumes it. Meanwhile
+ * the other threads are held (gdb's all-stop mode): kicked out of
+ * translated code, they wait in gdb_user_park before running guest code
+ * again; one in a blocking system call stays there until the call returns.
+ * When gdb resumes a single thread (vCont;s:TID, vCont;c:TID, which it
+ * does to step over a breakpoint), the others stay held. The protocol is
+ * the shared core's (softmmu/gdbstub-proto.c); thread ids are host tids, as
+ * in qemu-user.
  */
 #include "tern/osdep.h"
 #include <arpa/inet.h>
@@ -21,9 +25,15 @@
 #include "user-internal.h"
 
 static int gdb_fd = -1;
-static GMutex gdb_lock;             /* one thread at a time talks to gdb */
 static bool gdb_at_start;           /* the first thread stops before running */
+/* One thread at a time talks to gdb; these are under gdb_lock. */
+static GMutex gdb_lock;
+static GCond gdb_resumed;
 static int resume_sig;              /* gdb's signal for the stopped thread */
+static CPUState *step_cpu;          /* the thread gdb last asked to step */
+static bool all_held;               /* a thread is stopped: nobody runs */
+static CPUState *only_cpu;          /* else if set: only this one runs */
+static int holding;                 /* all_held || only_cpu, read without the lock */
 
 /*
  * Linux signal numbers (riscv64 uses the generic ones) to gdb's
@@ -106,9 +116,53 @@ static char *user_thread_info(CPUState *cpu)
     return g_strdup_printf("hart %d", cpu->cpu_index);
 }
 
-static void user_resume(int sig)
+/* ---- holding the other threads ---- */
+
+/* Can ts run guest code? (gdb_lock held) */
+static bool may_run(TernThread *ts)
 {
+    return !gdb_proto_connected() || (!all_held && (!only_cpu || only_cpu == ts->cs));
+}
+
+/* Hold every thread (all) or all but only (NULL: release every thread). */
+static void hold(bool all, CPUState *only)
+{
+    CPUState *cpu;
+
+    all_held = all;
+    only_cpu = only;
+    __atomic_store_n(&holding, all || only, __ATOMIC_SEQ_CST);
+    if (!all) {
+        g_cond_broadcast(&gdb_resumed);
+        return;
+    }
+    CPU_FOREACH(cpu) {
+        if (current_thread && cpu == current_thread->cs) {
+            continue;       /* (a kick would cut its next step short) */
+        }
+        /* exit_request too: a kick alone is lost if cpu_exec is just starting */
+        __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_SEQ_CST);
+        tcg_cpu_kick(cpu);
+    }
+}
+
+void gdb_user_park(TernThread *ts)
+{
+    if (!__atomic_load_n(&holding, __ATOMIC_ACQUIRE)) {
+        return;
+    }
+    g_mutex_lock(&gdb_lock);
+    while (!may_run(ts)) {
+        g_cond_wait(&gdb_resumed, &gdb_lock);
+    }
+    g_mutex_unlock(&gdb_lock);
+}
+
+static void user_resume(CPUState *step, CPUState *only, int sig)
+{
+    step_cpu = step;
     resume_sig = sig;
+    hold(false, only);
 }
 
 static void close_socket(void)
@@ -117,6 +171,7 @@ static void close_socket(void)
         close(gdb_fd);
         gdb_fd = -1;
     }
+    hold(false, NULL);
 }
 
 static void user_kill(void)
@@ -150,6 +205,7 @@ static void serve(void)
 {
     uint8_t buf[4096];
 
+    hold(true, NULL);
     while (gdb_proto_connected() && !gdb_proto_running()) {
         ssize_t n = read(gdb_fd, buf, sizeof(buf));
 
@@ -165,16 +221,24 @@ static void serve(void)
 }
 
 /*
- * Report a stop with gdb signal gsig and serve gdb until it resumes the
- * thread. Returns the Linux signal gdb passes back (C sig, vCont;C), or
- * if_gone when gdb detached or went away meanwhile.
+ * Report a stop with gdb signal gsig (if_gone 0 for a debug exception) and
+ * serve gdb until it resumes the thread. Returns the Linux signal gdb
+ * passes back (C sig, vCont;C), or if_gone when gdb detached or went away
+ * meanwhile.
  */
 static int stop(TernThread *ts, int gsig, int if_gone)
 {
     int deliver = if_gone;
 
     g_mutex_lock(&gdb_lock);
-    if (gdb_proto_connected()) {
+    /* another thread's stop came first: this one reports when it may run */
+    while (!may_run(ts)) {
+        g_cond_wait(&gdb_resumed, &gdb_lock);
+    }
+    if (gsig == GDB_SIGNAL_TRAP && !if_gone && ts->cs != step_cpu &&
+        !cpu_breakpoint_lookup(riscv_cpu_get_pc(ts->cpu))) {
+        /* hit a breakpoint that gdb has removed since: not a stop any more */
+    } else if (gdb_proto_connected()) {
         resume_sig = 0;
         gdb_proto_stopped(ts->cs, gsig);
         serve();
@@ -220,8 +284,12 @@ void gdb_user_fork_child(void)
     if (gdb_fd < 0) {
         return;
     }
-    /* the debugger stays with the parent; the child runs free */
-    close_socket();
+    /* the debugger stays with the parent; the child (one thread) runs free */
+    close(gdb_fd);
+    gdb_fd = -1;
+    all_held = false;
+    only_cpu = NULL;
+    holding = 0;
     cpu_debug_forget_all();
     if (current_thread) {
         tcg_cpu_set_singlestep(current_thread->cs, false);

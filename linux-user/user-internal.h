@@ -212,6 +212,8 @@ int64_t do_syscall(TernThread *ts, uint64_t nr, uint64_t a0, uint64_t a1, uint64
 bool gdbserver_user_start(const char *port, CPUState *cpu, GError **errp);
 /* A new thread's first act: the first one stops for gdb if it is attached. */
 void gdb_user_thread_start(TernThread *ts);
+/* Before running guest code: wait while gdb holds this thread. */
+void gdb_user_park(TernThread *ts);
 /* EXCP_DEBUG (breakpoint, finished step): returns the signal gdb asks for, or 0. */
 int gdb_user_debug_stop(TernThread *ts);
 /* Guest signal sig is about to be delivered: the signal gdb passes on (0 = none). */

@@ -163,14 +163,14 @@ void gdb_proto_exited(char how, int code)
     }
 }
 
-static void resume(CPUState *step_cpu, int sig)
+static void resume(CPUState *step_cpu, CPUState *only_cpu, int sig)
 {
     if (step_cpu) {
         set_singlestep(step_cpu, true);
     }
     gdb.stepping = step_cpu != NULL;
     gdb.running = true;
-    gdb.ops->resume(sig);
+    gdb.ops->resume(step_cpu, only_cpu, sig);
 }
 
 /* c/s [addr], C/S sig[;addr]: resume (at addr). */
@@ -190,18 +190,19 @@ static void handle_continue(const char *args, bool step, bool with_sig)
         }
         gdb.c_cpu->cc->set_pc(gdb.c_cpu, addr);
     }
-    resume(step ? gdb.c_cpu : NULL, sig);
+    resume(step ? gdb.c_cpu : NULL, step ? gdb.c_cpu : NULL, sig);
 }
 
 /*
  * vCont;ACTION[:TID];... Actions c, C sig, s, S sig. The first action
  * naming a thread or applying to all wins for that thread; the signal is
  * the one for the thread that stopped last (the system stub drops it, as
- * QEMU does).
+ * QEMU does). Actions that all name one thread leave the others stopped.
  */
 static void handle_vcont(const char *args)
 {
-    CPUState *step_cpu = NULL;
+    CPUState *step_cpu = NULL, *only_cpu = NULL;
+    bool for_all = false;
     int stop_tid = gdb.stop_cpu ? thread_id(gdb.stop_cpu) : 0;
     bool sig_set = false;
     int deliver = 0;
@@ -231,6 +232,14 @@ static void handle_vcont(const char *args)
                 return;
             }
         }
+        if (tid > 0 && !for_all) {
+            CPUState *cpu = cpu_for_thread(tid);
+            /* two threads named: let every thread run */
+            for_all = !cpu || (only_cpu && only_cpu != cpu);
+            only_cpu = cpu;
+        } else {
+            for_all = true;
+        }
         if (!sig_set && (tid <= 0 || tid == stop_tid)) {
             deliver = sig;
             sig_set = true;
@@ -247,7 +256,7 @@ static void handle_vcont(const char *args)
         gdb_reply("E22");
         return;
     }
-    resume(step_cpu, deliver);
+    resume(step_cpu, for_all ? NULL : only_cpu, deliver);
 }
 
 /* ---- registers ---- */

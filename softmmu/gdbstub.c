@@ -81,8 +81,8 @@ static char *sys_thread_info(CPUState *cpu)
     return g_strdup_printf("CPU#%d%s", cpu->cpu_index, cpu->halted ? " [halted]" : "");
 }
 
-/* Signals are not delivered to the guest (as in QEMU): sig is dropped. */
-static void sys_resume(int sig)
+/* All vCPUs run; signals are not delivered to the guest (as in QEMU). */
+static void sys_resume(CPUState *step_cpu, CPUState *only_cpu, int sig)
 {
     vm_start();
 }

@@ -27,12 +27,14 @@ typedef struct GdbStubOps {
     /* qThreadExtraInfo text (g_free'd by the caller). */
     char *(*thread_info)(CPUState *cpu);
     /*
-     * Let the guest run: the core has set the single-step flag of the CPU
-     * to step, if any. sig (gdb numbering, 0 = none) is the signal gdb asks
-     * the stopped thread to take (C sig, vCont;C); the system stub has no
-     * signals and ignores it.
+     * Let the guest run: the core has set the single-step flag of step_cpu
+     * (NULL: none steps); only_cpu: gdb wants only this thread to run,
+     * the others to stay stopped (s, vCont;s:TID, vCont;c:TID). sig (gdb
+     * numbering, 0 = none) is the signal gdb asks the stopped thread to take
+     * (C sig, vCont;C). The system stub runs every vCPU and has no signals
+     * to deliver.
      */
-    void (*resume)(int sig);
+    void (*resume)(CPUState *step_cpu, CPUState *only_cpu, int sig);
     /* 0x03 from the debugger while the guest runs (NULL: not supported). */
     void (*interrupt)(CPUState *c_cpu);
     /* After D (or the debugger going away): breakpoints are gone; run on. */

@@ -64,17 +64,19 @@ def frame(payload):
 
 
 class Rsp:
+    """path: a unix socket, or a (host, port) TCP address"""
     def __init__(self, path, timeout=20):
         deadline = time.time() + timeout
+        family = socket.AF_INET if isinstance(path, tuple) else socket.AF_UNIX
         while True:
             try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock = socket.socket(family, socket.SOCK_STREAM)
                 self.sock.connect(path)
                 break
             except OSError:
                 self.sock.close()
                 if time.time() > deadline:
-                    raise Fail('cannot connect to ' + path)
+                    raise Fail('cannot connect to %s' % (path,))
                 time.sleep(0.05)
         self.buf = b''
         self.ack = True
