@@ -182,10 +182,11 @@ int main(int argc, char **argv)
     }
     ts->gpr[2] = image_info.sp;
     riscv_cpu_set_pc(cpu, image_info.entry);
-    signal_init(ts);
+    /* before the guest's signal handling: Ctrl-C still ends a wait for gdb */
     if (gdb_port && !gdbserver_user_start(gdb_port, ts->cs, &err)) {
         error_report("-g: %s", err->message);
         return 1;
     }
+    signal_init(ts);
     cpu_loop(ts);
 }
