@@ -85,7 +85,8 @@ static void user_write(const void *buf, size_t len)
     const uint8_t *p = buf;
 
     while (len && gdb_fd >= 0) {
-        ssize_t n = write(gdb_fd, p, len);
+        /* no SIGPIPE (the guest's) when gdb has gone */
+        ssize_t n = send(gdb_fd, p, len, MSG_NOSIGNAL);
 
         if (n < 0 && errno == EINTR) {
             continue;
@@ -169,7 +170,7 @@ static void close_socket(void)
 {
     if (gdb_fd >= 0) {
         close(gdb_fd);
-        gdb_fd = -1;
+        __atomic_store_n(&gdb_fd, -1, __ATOMIC_RELEASE);
     }
     hold(false, NULL);
 }
@@ -286,7 +287,7 @@ void gdb_user_fork_child(void)
     }
     /* the debugger stays with the parent; the child (one thread) runs free */
     close(gdb_fd);
-    gdb_fd = -1;
+    __atomic_store_n(&gdb_fd, -1, __ATOMIC_RELEASE);
     all_held = false;
     only_cpu = NULL;
     holding = 0;
