@@ -78,6 +78,9 @@ class Rsp:
                 if time.time() > deadline:
                     raise Fail('cannot connect to %s' % (path,))
                 time.sleep(0.05)
+        if family == socket.AF_INET:
+            # (Nagle would hold a command back behind our unacknowledged '+')
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b''
         self.ack = True
 

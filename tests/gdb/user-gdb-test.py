@@ -9,7 +9,7 @@ static, -g) runs under tern-riscv64 -g PORT.
       under qemu-riscv64 -g PORT and compares the output lines.
   protocol: raw packets (rsp-test.py's client): stop at the entry point,
       registers, memory (unmapped gives an error), breakpoints, steps,
-      threads, bad packets, kill.
+      threads, bad packets, random commands, kill.
 
 usage: user-gdb-test.py CASE TERN-RISCV64 USER-PROG
 Exit 0 pass, 1 fail, 77 skip (with the reason on stdout).
@@ -231,9 +231,11 @@ def case_protocol(tern, prog):
         g = rsp.Rsp(('127.0.0.1', e.port))
         g.send_raw(b'+')
         check(g.cmd('?').startswith('T05'), '? at the start')
+        rsp.fuzz_commands(g, 1500)      # random addresses: the guarded copies fail, no crash
         g.cmd('k', reply=False)
-        rc, out, _ = e.wait(30)
+        rc, out, err = e.wait(30)
         check(out == '', 'k: the program must not run on (output %r)' % out)
+        check(rc == 0 and 'internal error' not in err, 'k: exit status %d, %r' % (rc, err))
     finally:
         e.close()
 
