@@ -375,6 +375,7 @@ G_NORETURN void thread_exit(TernThread *ts, int status)
     }
     /* the hart stays allocated: other threads' caches may still point at it */
     __atomic_store_n(&ts->tid, 0, __ATOMIC_RELEASE);     /* gone for gdb */
+    gdb_user_thread_exit(ts);
     current_thread = NULL;
     pthread_exit(NULL);
 }

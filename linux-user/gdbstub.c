@@ -270,6 +270,21 @@ void gdb_user_thread_start(TernThread *ts)
     }
 }
 
+void gdb_user_thread_exit(TernThread *ts)
+{
+    if (!attached()) {
+        return;
+    }
+    g_mutex_lock(&gdb_lock);
+    if (only_cpu == ts->cs) {
+        hold(false, NULL);      /* gdb ran this thread alone: the others must not wait for it */
+    }
+    if (step_cpu == ts->cs) {
+        step_cpu = NULL;
+    }
+    g_mutex_unlock(&gdb_lock);
+}
+
 void gdb_user_exit(bool killed, int status)
 {
     if (!attached()) {

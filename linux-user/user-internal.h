@@ -218,6 +218,8 @@ void gdb_user_park(TernThread *ts);
 int gdb_user_debug_stop(TernThread *ts);
 /* Guest signal sig is about to be delivered: the signal gdb passes on (0 = none). */
 int gdb_user_signal(TernThread *ts, int sig);
+/* A guest thread ends (exit, not exit_group). */
+void gdb_user_thread_exit(TernThread *ts);
 /* The program ends: exit status, or killed by signal status. */
 void gdb_user_exit(bool killed, int status);
 /* In a fork child: no debugger, no breakpoints. */
