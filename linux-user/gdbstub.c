@@ -13,7 +13,6 @@
  * in qemu-user.
  */
 #include "tern/osdep.h"
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -22,6 +21,7 @@
 #include "sysemu/accel.h"
 #include "sysemu/gdbstub.h"
 #include "sysemu/gdbstub-proto.h"
+#include "util/sockets.h"
 #include "user-internal.h"
 
 static int gdb_fd = -1;
@@ -314,7 +314,6 @@ void gdb_user_fork_child(void)
 
 bool gdbserver_user_start(const char *port_str, CPUState *cpu, GError **errp)
 {
-    struct sockaddr_in sa = { .sin_family = AF_INET };
     char *end;
     unsigned long port = strtoul(port_str, &end, 10);
     int one = 1, lfd, fd;
@@ -323,17 +322,8 @@ bool gdbserver_user_start(const char *port_str, CPUState *cpu, GError **errp)
         error_setg(errp, "'%s' is not a TCP port number (1-65535)", port_str);
         return false;
     }
-    lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    lfd = inet_socket("127.0.0.1", port_str, true, errp);
     if (lfd < 0) {
-        error_setg_errno(errp, errno, "socket");
-        return false;
-    }
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sa.sin_port = htons(port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 1) < 0) {
-        error_setg_errno(errp, errno, "cannot listen on 127.0.0.1:%lu", port);
-        close(lfd);
         return false;
     }
     do {
