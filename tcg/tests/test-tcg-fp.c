@@ -139,6 +139,29 @@ static bool is_snan(bool f64, uint64_t x)
 /* Keep the compiler from moving arithmetic across the fenv calls. */
 #define BARRIER(x) __asm__ __volatile__("" : "+m"(x))
 
+/*
+ * Arithmetic kind k (not K_CVT) on a, b, c in type T as C computes it, fma
+ * with the negations of fl; the barriers keep the compiler from folding or
+ * moving it across the fenv reads.
+ */
+#define REF_ARITH(T, sqrt_fn, fma_fn, k, fl, a, b, c) ({                        \
+        T x_ = (a), y_ = (b), z_ = (c), r_;                                     \
+        if ((k) == K_FMA) {                                                     \
+            x_ = ((fl) & TCG_FP_NEG_PROD) ? -x_ : x_;                           \
+            z_ = ((fl) & TCG_FP_NEG_ADDEND) ? -z_ : z_;                         \
+        }                                                                       \
+        BARRIER(x_); BARRIER(y_); BARRIER(z_);                                  \
+        switch (k) {                                                            \
+        case K_ADD: r_ = x_ + y_; break;                                        \
+        case K_SUB: r_ = x_ - y_; break;                                        \
+        case K_MUL: r_ = x_ * y_; break;                                        \
+        case K_DIV: r_ = x_ / y_; break;                                        \
+        case K_SQRT: r_ = sqrt_fn(x_); break;                                   \
+        default: r_ = fma_fn(x_, y_, z_); break;                                \
+        }                                                                       \
+        BARRIER(r_);                                                            \
+        r_; })
+
 typedef enum Fb { FB_NEVER, FB_ALLOWED, FB_REQUIRED } Fb;
 
 /*
@@ -205,50 +228,31 @@ static Fb reference(Kind k, unsigned fl, TCGFpCond cond, uint64_t a, uint64_t b,
     default:
         break;
     }
-    if (f64 || k == K_CVT) {
-        double x = d_of(a), y = d_of(b), z = d_of(c), r;
-        float rs = 0;
-        if (k == K_CVT && f64) {
-            x = s_of(a);
+    if (k == K_CVT) {
+        if (f64) {
+            double r = s_of(a);             /* binary32 -> binary64 */
+            BARRIER(r);
+            *flags = fenv_flags();
+            *res = bits_d(r);
+            return isnan(r) ? FB_REQUIRED : FB_NEVER;
+        } else {
+            double x = d_of(a);
+            float r;
+            BARRIER(x);
+            r = (float)x;
+            BARRIER(r);
+            *flags = fenv_flags();
+            *res = bits_s(r);
+            return isnan(r) ? FB_REQUIRED : FB_NEVER;
         }
-        if (k == K_FMA) {
-            x = (fl & TCG_FP_NEG_PROD) ? -x : x;
-            z = (fl & TCG_FP_NEG_ADDEND) ? -z : z;
-        }
-        BARRIER(x); BARRIER(y); BARRIER(z);
-        switch (k) {
-        case K_ADD: r = x + y; break;
-        case K_SUB: r = x - y; break;
-        case K_MUL: r = x * y; break;
-        case K_DIV: r = x / y; break;
-        case K_SQRT: r = sqrt(x); break;
-        case K_FMA: r = fma(x, y, z); break;
-        default: r = x; rs = (float)x; break;      /* fcvt */
-        }
-        BARRIER(r); BARRIER(rs);
+    }
+    if (f64) {
+        double r = REF_ARITH(double, sqrt, fma, k, fl, d_of(a), d_of(b), d_of(c));
         *flags = fenv_flags();
-        if (k == K_CVT && !f64) {
-            *res = bits_s(rs);
-            return isnan(rs) ? FB_REQUIRED : FB_NEVER;
-        }
         *res = bits_d(r);
         return isnan(r) ? FB_REQUIRED : FB_NEVER;
     } else {
-        float x = s_of(a), y = s_of(b), z = s_of(c), r;
-        if (k == K_FMA) {
-            x = (fl & TCG_FP_NEG_PROD) ? -x : x;
-            z = (fl & TCG_FP_NEG_ADDEND) ? -z : z;
-        }
-        BARRIER(x); BARRIER(y); BARRIER(z);
-        switch (k) {
-        case K_ADD: r = x + y; break;
-        case K_SUB: r = x - y; break;
-        case K_MUL: r = x * y; break;
-        case K_DIV: r = x / y; break;
-        case K_SQRT: r = sqrtf(x); break;
-        default: r = fmaf(x, y, z); break;
-        }
-        BARRIER(r);
+        float r = REF_ARITH(float, sqrtf, fmaf, k, fl, s_of(a), s_of(b), s_of(c));
         *flags = fenv_flags();
         *res = bits_s(r);
         return isnan(r) ? FB_REQUIRED : FB_NEVER;
