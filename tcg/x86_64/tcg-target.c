@@ -466,6 +466,23 @@ void tcg_out_call(TCGContext *s, const void *func)
     }
 }
 
+/* A jcc rel32 to a place emitted later: *patch records where its rel32 is. */
+static void tcg_out_jcc_fwd(TCGContext *s, int jcc, uint32_t *patch)
+{
+    tcg_out_opc(s, OPC_JCC_long + jcc, 0, 0, 0);
+    *patch = tcg_current_code_size(s);
+    tcg_out32(s, 0);
+}
+
+/* Point the n jumps of tcg_out_jcc_fwd at the current position. */
+static void tcg_out_patch_fwd(TCGContext *s, const uint32_t *patch, int n)
+{
+    for (int i = 0; i < n; i++) {
+        tcg_patch32(s, s->code_buf + patch[i],
+                    (uint32_t)(tcg_current_code_size(s) - (patch[i] + 4)));
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Guest memory */
 
@@ -547,9 +564,7 @@ static void tcg_out_tlb_probe(TCGContext *s, TCGLdstLabel *l, int addr, int32_t 
                 tcg_out_movi(s, TCG_TYPE_I64, s0, bad);
                 tcg_out_modrm(s, OPC_TESTL + P_REXW, s0, addr);    /* test addr, s0 */
             }
-            tcg_out_opc(s, OPC_JCC_long + JCC_JNE, 0, 0, 0);
-            l->label_off = tcg_current_code_size(s);
-            tcg_out32(s, 0);
+            tcg_out_jcc_fwd(s, JCC_JNE, &l->label_off);
         } else {
             l->label_off = UINT32_MAX;
         }
@@ -585,9 +600,7 @@ static void tcg_out_tlb_probe(TCGContext *s, TCGLdstLabel *l, int addr, int32_t 
     tcg_out_arithi(s, ARITH_AND, TCG_TYPE_I64, s1, (int64_t)(TARGET_PAGE_MASK | a_mask));
     tcg_out_modrm_sib_offset(s, OPC_ARITH_GvEv + (ARITH_CMP << 3) + P_REXW,
                              s1, R_BP, s0, 0, cmp_ofs);
-    tcg_out_opc(s, OPC_JCC_long + JCC_JNE, 0, 0, 0);
-    l->label_off = tcg_current_code_size(s);
-    tcg_out32(s, 0);
+    tcg_out_jcc_fwd(s, JCC_JNE, &l->label_off);
     tcg_out_modrm_sib_offset(s, OPC_MOVL_GvEv + P_REXW, s0, R_BP, s0, 0,
                              tlb + offsetof(CPUTLBEntry, addend));
     *base = s0;
@@ -816,8 +829,7 @@ static void tcg_out_ldst_slow_path(TCGContext *s, TCGLdstLabel *l)
     MemOpIdx oi = make_memop_idx(l->memop, l->mmu_idx);
     uintptr_t raddr = (uintptr_t)(s->code_buf + l->raddr_off);
 
-    tcg_patch32(s, s->code_buf + l->label_off,
-                (uint32_t)(tcg_current_code_size(s) - (l->label_off + 4)));
+    tcg_out_patch_fwd(s, &l->label_off, 1);
     if (l->is_ld) {
         save &= ~REGSET(l->data_reg);
     }
@@ -884,22 +896,6 @@ bool tcg_out_ldst_finalize(TCGContext *s)
 
 /* ------------------------------------------------------------------------ */
 /* Indirect jumps through the jump cache */
-
-static void tcg_out_jcc_fwd(TCGContext *s, int jcc, uint32_t *patch)
-{
-    tcg_out_opc(s, OPC_JCC_long + jcc, 0, 0, 0);
-    *patch = tcg_current_code_size(s);
-    tcg_out32(s, 0);
-}
-
-/* Point the n jumps of tcg_out_jcc_fwd at the current position. */
-static void tcg_out_patch_fwd(TCGContext *s, const uint32_t *patch, int n)
-{
-    for (int i = 0; i < n; i++) {
-        tcg_patch32(s, s->code_buf + patch[i],
-                    (uint32_t)(tcg_current_code_size(s) - (patch[i] + 4)));
-    }
-}
 
 /* [rip + target - end of instruction]: target must be within rel32 reach. */
 static void tcg_out_modrm_rip(TCGContext *s, int opc, int r, const void *target)
@@ -1345,10 +1341,7 @@ static void tcg_out_fp_slow_path(TCGContext *s, const TCGFpSlow *l)
     uint32_t save = slow_path_saved_regs(s, l->live_regs) & ~REGSET(l->out);
     int regs[16], n;
 
-    for (int i = 0; i < l->nb_jumps; i++) {
-        tcg_patch32(s, s->code_buf + l->jumps[i],
-                    (uint32_t)(tcg_current_code_size(s) - (l->jumps[i] + 4)));
-    }
+    tcg_out_patch_fwd(s, l->jumps, l->nb_jumps);
     n = slow_path_push(s, save, regs);
     for (int i = 0; i < l->nb_in; i++) {
         tcg_out_opc(s, OPC_PUSH_r32 + (l->in[i] & 7), 0, l->in[i], 0);
