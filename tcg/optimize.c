@@ -319,6 +319,14 @@ static bool simplify(TCGOp *op)
                 return true;
             }
             break;
+        case INDEX_op_and:
+            /* a zero extension reads its input in place: no copy of it */
+            if (cb == 0xff || cb == 0xffff || cb == 0xffffffff) {
+                op->opc = cb == 0xff ? INDEX_op_ext8u :
+                          cb == 0xffff ? INDEX_op_ext16u : INDEX_op_ext32u;
+                return true;
+            }
+            break;
         case INDEX_op_mul:
             /* x * 2^k = x << k (a one-cycle shift instead of imul) */
             if (cb && !(cb & (cb - 1)) && cb != (op->type == TCG_TYPE_I32 ?

@@ -362,6 +362,34 @@ static void fault_map_sync_outputs(TCGContext *s, TCGOp *op, int nb_o)
     }
 }
 
+/*
+ * Where to copy input k that the op overwrites with its result: straight
+ * into the register of the pinned global the result goes to (saving the
+ * move after the op), unless an input of the op still lives there.
+ */
+static int pinned_result_home(const TCGOp *op, const TCGOpConstraint *c,
+                              int nb_o, int nb_i, int k, uint32_t i_regs)
+{
+    for (int o = 0; o < nb_o; o++) {
+        TCGTemp *ots = arg_temp(op->args[o]);
+
+        if (c->args[o].alias != k) {
+            continue;
+        }
+        if (!ots->pinned || !(c->args[k].regs & (1u << ots->reg)) ||
+            (i_regs & (1u << ots->reg))) {
+            return -1;
+        }
+        for (int j = nb_o; j < nb_o + nb_i; j++) {
+            if (arg_temp(op->args[j]) == ots) {
+                return -1;
+            }
+        }
+        return ots->reg;
+    }
+    return -1;
+}
+
 static void reg_alloc_op(TCGContext *s, TCGOp *op)
 {
     TCGOpConstraint c;
@@ -415,8 +443,11 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
                           ts->kind == TEMP_CONST || (ts->pinned && !in_place) ||
                           (ts->kind != TEMP_EBB && !ts->mem_coherent))) {
             /* The op overwrites this input: work on a copy. */
-            reg = reg_alloc(s, ac->regs, i_regs | (ts->val_type == TEMP_VAL_REG ?
-                                                   1u << ts->reg : 0));
+            reg = pinned_result_home(op, &c, nb_o, nb_i, k, i_regs);
+            if (reg < 0) {
+                reg = reg_alloc(s, ac->regs, i_regs | (ts->val_type == TEMP_VAL_REG ?
+                                                       1u << ts->reg : 0));
+            }
             temp_copy_to(s, ts, reg);
             /* reserve reg for this op only */
             rs.free_regs &= ~(1u << reg);

@@ -131,8 +131,13 @@ static void test_strength_reduction(void **state)
     tcg_gen_xori_i64(g_out64[1], g_in64[1], -1);            /* not */
     tcg_gen_muli_i64(g_out64[2], g_in64[2], 8);             /* shl 3 */
     tcg_gen_setcond_i64(TCG_COND_LT, g_out64[3], tcg_constant_i64(5), g_in64[3]);  /* x > 5 */
+    tcg_gen_andi_i64(g_in64[4], g_in64[4], 0xff);                                 /* ext8u */
+    tcg_gen_andi_i64(g_in64[5], g_in64[5], 0xffffffff);                           /* ext32u */
     code = test_gen();
-    assert_int_equal(count_ops(INDEX_op_or) + count_ops(INDEX_op_xor) + count_ops(INDEX_op_mul), 0);
+    assert_int_equal(count_ops(INDEX_op_or) + count_ops(INDEX_op_xor) + count_ops(INDEX_op_mul) +
+                     count_ops(INDEX_op_and), 0);
+    assert_int_equal(count_ops(INDEX_op_ext8u), 1);
+    assert_int_equal(count_ops(INDEX_op_ext32u), 1);
     assert_mov_const(g_out64[0], -1);
     assert_int_equal(count_ops(INDEX_op_not), 1);
     op = find_op(INDEX_op_shl, 0);
@@ -143,11 +148,13 @@ static void test_strength_reduction(void **state)
     assert_ptr_equal(arg_temp(op->args[1]), tcgv_i64_temp(g_in64[3]));
     assert_int_equal(op->args[3], TCG_COND_GT);
     for (int i = 0; i < 200; i++) {
-        uint64_t v[4];
-        for (int k = 0; k < 4; k++) {
+        uint64_t v[6];
+        for (int k = 0; k < 6; k++) {
             v[k] = env.in64[k] = test_value(i + k * 50);
         }
         test_run(code, &env);
+        assert_int_equal(env.in64[4], v[4] & 0xff);
+        assert_int_equal(env.in64[5], v[5] & 0xffffffff);
         assert_int_equal(env.out64[0], ~0ull);
         assert_int_equal(env.out64[1], ~v[1]);
         assert_int_equal(env.out64[2], v[2] * 8);
@@ -363,6 +370,38 @@ static void test_copy_of_pinned(void **state)
     assert_int_equal(env.out64[3], 100);
 }
 
+/*
+ * An op that overwrites its first input and writes a pinned global works
+ * on a copy made in the global's own register: right unless an input of
+ * the op lives there (p = q - p).
+ */
+static void test_pinned_result(void **state)
+{
+    TCGv_i64 p = g_out64[3];     /* pinned by test_copy_of_pinned */
+    TestEnv env;
+    void *code;
+
+    tcg_func_start();
+    tcg_gen_shli_i64(p, g_in64[0], 4);                 /* copy of in0 made in p's register */
+    tcg_gen_add_i64(g_out64[0], p, g_in64[0]);         /* in0 still intact */
+    tcg_gen_sub_i64(p, g_in64[1], p);                  /* p is an input: no copy into it */
+    tcg_gen_add_i64(g_out64[1], p, g_in64[1]);
+    tcg_gen_xor_i64(p, g_in64[2], g_in64[3]);
+    tcg_gen_add_i64(g_out64[2], p, g_in64[2]);
+    code = test_gen();
+    for (int i = 0; i < 100; i++) {
+        uint64_t a = env.in64[0] = test_value(i), b = env.in64[1] = test_value(i + 30);
+        uint64_t c = env.in64[2] = test_value(i + 60), d = env.in64[3] = test_value(i + 90);
+
+        test_run(code, &env);
+        assert_int_equal(env.out64[0], (a << 4) + a);
+        assert_int_equal(env.out64[1], b - (a << 4) + b);
+        assert_int_equal(env.out64[3], c ^ d);
+        assert_int_equal(env.out64[2], (c ^ d) + c);
+        assert_int_equal(env.in64[0], a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_dead_code),
         cmocka_unit_test(test_low_half),
         cmocka_unit_test(test_copy_of_pinned),
+        cmocka_unit_test(test_pinned_result),    /* after test_copy_of_pinned */
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);
