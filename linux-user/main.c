@@ -5,6 +5,7 @@
 #include "tern/osdep.h"
 #include <unistd.h>
 #include "exec/cpu-exec.h"
+#include "hw/core/cpu.h"
 #include "user-internal.h"
 
 UserOptions user_opts;
@@ -26,7 +27,8 @@ static void usage(FILE *f)
 "  -E var=value         set an environment variable for the program\n"
 "  -U var               remove an environment variable from the program\n"
 "  -0 argv0             argv[0] of the program (default: the program path)\n"
-"  -cpu model           CPU model and properties, e.g. rv64,zba=off [TERN_CPU, QEMU_CPU]\n"
+"  -cpu model           CPU model and properties, e.g. rv64,zba=off ('-cpu help'\n"
+"                       lists the models) [TERN_CPU, QEMU_CPU]\n"
 "  -d item[,...]        log items ('-d help' lists them) [QEMU_LOG]\n"
 "  -D file              write the log to file [QEMU_LOG_FILENAME]\n"
 "  -strace              print each system call [QEMU_STRACE]\n"
@@ -135,8 +137,13 @@ int main(int argc, char **argv)
             user_opts.strace = true;
         }
     }
+    if (user_opts.cpu_model && !strcmp(user_opts.cpu_model, "help")) {
+        cpu_model_print_list("tern-riscv64");
+        return 0;
+    }
+    /* the message names -D and the file */
     if (log_file && !log_set_file(log_file, &err)) {
-        error_report("-D: %s", err->message);
+        error_report("%s", err->message);
         return 1;
     }
     log_set_mask(mask);

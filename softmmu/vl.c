@@ -69,21 +69,6 @@ static void print_machines(void)
     }
 }
 
-static void print_cpu_models(void)
-{
-    g_autoptr(GPtrArray) list = cpu_model_list();
-
-    if (!list->len) {
-        printf("No CPU model is built into %s.\n", progname);
-        return;
-    }
-    printf("Available CPUs:\n");
-    for (guint i = 0; i < list->len; i++) {
-        const CPUModelInfo *m = g_ptr_array_index(list, i);
-        printf("  %-20s %s\n", m->name, m->desc ? m->desc : "");
-    }
-}
-
 static void print_log_items(void)
 {
     printf("Log items (comma separated):\n");
@@ -118,7 +103,7 @@ static bool print_requested_info(const TernCmdline *cl)
         printed = true;
     }
     if (cl->cpu_help) {
-        print_cpu_models();
+        cpu_model_print_list(progname);
         printed = true;
     }
     if (cl->accel_help) {

@@ -82,3 +82,18 @@ GPtrArray *cpu_model_list(void)
     g_ptr_array_sort(list, compare_models);
     return list;
 }
+
+void cpu_model_print_list(const char *progname)
+{
+    g_autoptr(GPtrArray) list = cpu_model_list();
+
+    if (!list->len) {
+        printf("No CPU model is built into %s.\n", progname);
+        return;
+    }
+    printf("Available CPUs:\n");
+    for (guint i = 0; i < list->len; i++) {
+        const CPUModelInfo *m = g_ptr_array_index(list, i);
+        printf("  %-20s %s\n", m->name, m->desc ? m->desc : "");
+    }
+}

@@ -104,5 +104,7 @@ typedef struct CPUModelInfo {
 void cpu_model_register(const CPUModelInfo *info);
 /* Registered models sorted by name (array of const CPUModelInfo *). */
 GPtrArray *cpu_model_list(void);
+/* -cpu help: the registered models and their descriptions, on stdout. */
+void cpu_model_print_list(const char *progname);
 
 #endif
