@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include "user-internal.h"
 
 #define ELF_ET_DYN_BASE  0x2aaaaaa000ull    /* 2/3 of the Sv39 user space, as Linux */
@@ -61,12 +62,17 @@ static bool load_elf(const char *path, bool is_interp, LoadedElf *out, GError **
     uint64_t lo = UINT64_MAX, hi = 0, bias = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     bool ok = false;
+    struct stat st;
     int64_t r;
 
     memset(out, 0, sizeof(*out));
     if (fd < 0) {
         error_setg_errno(errp, errno, "'%s'", path);
         return false;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        error_setg(errp, "'%s': not a regular file", path);
+        goto out;
     }
     if (!read_full(fd, &eh, sizeof(eh), 0)) {
         error_setg(errp, "'%s': too short for an ELF header", path);
@@ -233,10 +239,19 @@ bool load_program(const LoadParams *p, ImageInfo *info, GError **errp)
     info->load_bias = exe.bias;
     if (exe.interp) {
         g_autofree char *ipath = interp_path(exe.interp, p->ld_prefix);
+        bool under_prefix = strcmp(ipath, exe.interp) != 0;
+
         g_free(exe.interp);
         if (!load_elf(ipath, true, &interp, errp)) {
-            error_prepend(errp, "interpreter of '%s' (use -L to give the prefix): ",
-                          p->filename);
+            if (!p->ld_prefix) {
+                error_prepend(errp, "interpreter of '%s' (use -L to give the prefix): ",
+                              p->filename);
+            } else if (!under_prefix) {
+                error_prepend(errp, "interpreter of '%s' (not under the -L prefix '%s'): ",
+                              p->filename, p->ld_prefix);
+            } else {
+                error_prepend(errp, "interpreter of '%s': ", p->filename);
+            }
             return false;
         }
         info->entry = interp.entry;
