@@ -391,6 +391,8 @@ def check_bad_usage(c, tern, prog, tmp):
         ('-D in a missing directory', [tern, '-D', '/nonexistent-dir/log', prog],
          ['-D', '/nonexistent-dir/log']),
         ('-E without =', [tern, '-E', 'NOVALUE', prog], ['-E', 'NOVALUE']),
+        ('-U without its argument', [tern, '-U'], ['-U', 'argument']),
+        ('-g with no port number', [tern, '-g', 'notaport', prog], ['-g', 'notaport']),
         ('no program', [tern], ['no program']),
         ('no program after options', [tern, '-strace', '-E', 'A=1'], ['no program']),
         ('a program that does not exist', [tern, '/nonexistent-program'],
