@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 {
     g_auto(GStrv) envp = g_get_environ();
     g_autoptr(GError) err = NULL;
-    const char *argv0 = NULL, *log_file = NULL, *gdb_port;
+    const char *argv0 = NULL, *log_file = NULL, *gdb_port, *ld_prefix_from;
     char *log_str = NULL;
     uint32_t mask = 0;
     LoadParams lp = { 0 };
@@ -61,7 +61,9 @@ int main(int argc, char **argv)
     TernThread *ts;
     int i;
 
+    error_set_progname("tern-riscv64");
     user_opts.ld_prefix = env_either("TERN_LD_PREFIX", "QEMU_LD_PREFIX");
+    ld_prefix_from = g_getenv("TERN_LD_PREFIX") ? "TERN_LD_PREFIX" : "QEMU_LD_PREFIX";
     user_opts.cpu_model = env_either("TERN_CPU", "QEMU_CPU");
     user_opts.strace = env_either("TERN_STRACE", "QEMU_STRACE") != NULL;
     log_str = (char *)g_getenv("QEMU_LOG");
@@ -98,6 +100,7 @@ int main(int argc, char **argv)
         }
         if (!strcmp(opt, "-L")) {
             user_opts.ld_prefix = arg;
+            ld_prefix_from = "-L";
         } else if (!strcmp(opt, "-E")) {
             g_autofree char *name = g_strdup(arg);
             char *eq = strchr(name, '=');
@@ -155,7 +158,7 @@ int main(int argc, char **argv)
         user_opts.ld_prefix = DEFAULT_LD_PREFIX;
     }
     if (user_opts.ld_prefix && !g_file_test(user_opts.ld_prefix, G_FILE_TEST_IS_DIR)) {
-        error_report("-L '%s': not a directory", user_opts.ld_prefix);
+        error_report("%s '%s': not a directory", ld_prefix_from, user_opts.ld_prefix);
         return 1;
     }
     user_opts.exe_path = argv[i];

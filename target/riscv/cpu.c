@@ -48,8 +48,7 @@ bool riscv_cpu_parse_model(const char *model, RISCVCPUConfig *cfg, GError **errp
     cfg->mmu_sv48 = true;
     cfg->pmp = true;
     if (strcmp(parts[0], "rv64") && strcmp(parts[0], "max") && strcmp(parts[0], "any")) {
-        error_setg(errp, "'%s': unknown CPU model '%s' (Tern's RISC-V models: rv64, max)",
-                   model, parts[0]);
+        error_setg(errp, "unknown CPU model '%s' (Tern's RISC-V models: rv64, max)", parts[0]);
         return false;
     }
     for (int i = 1; parts[i]; i++) {

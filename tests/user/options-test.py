@@ -216,6 +216,10 @@ def check_ld_prefix(c, tern, dyn, tmp):
                    expect_error(r, interp, empty, dyn), r)
     r = Run([tern, '-L', '/nonexistent-prefix', dyn])
     c.case('-L of a missing directory', expect_error(r, '-L', '/nonexistent-prefix'), r)
+    for var in ('TERN_LD_PREFIX', 'QEMU_LD_PREFIX'):
+        r = Run([tern, dyn], env_add={var: '/nonexistent-prefix'})
+        c.case('%s of a missing directory names it' % var,
+               expect_error(r, 'tern-riscv64: %s' % var, '/nonexistent-prefix'), r)
 
 
 # ---- -strace, QEMU_STRACE
