@@ -60,13 +60,18 @@ void tcg_gen_lookup_and_goto_ptr(void)
     tcg_temp_free_ptr(ptr);
 }
 
-void tcg_gen_lookup_and_goto_ptr_same_flags(TCGv_i64 pc)
+void tcg_gen_lookup_and_goto_ptr_same_flags(TCGv_i64 dest, TCGv_i64 pc)
 {
+    TCGTemp *pc_ts = tcgv_i64_temp(pc);
+
     if (!tcg_ctx->tb_inline_lookup) {
+        tcg_gen_mov_i64(pc, dest);
         tcg_gen_lookup_and_goto_ptr();
         return;
     }
-    tcg_emit_op(INDEX_op_lookup_goto, TCG_TYPE_I64, 2, T(pc), (TCGArg)tcg_ctx->tb_flags);
+    g_assert(pc_ts->kind == TEMP_GLOBAL && !pc_ts->pinned);
+    tcg_emit_op(INDEX_op_lookup_goto, TCG_TYPE_I64, 3, T(dest), (TCGArg)tcg_ctx->tb_flags,
+                (TCGArg)pc_ts->mem_offset);
 }
 
 void tcg_gen_mb(TCGBar type)

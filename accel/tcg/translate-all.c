@@ -437,6 +437,7 @@ static void tb_phys_invalidate(TranslationBlock *tb)
     TranslationBlock **pp;
 
     __atomic_or_fetch(&tb->cflags, CF_INVALID, __ATOMIC_RELEASE);
+    __atomic_store_n(&tb->jmp_pc, TB_JMP_PC_INVALID, __ATOMIC_RELEASE);
     for (pp = &tb_hash[h]; *pp; pp = &(*pp)->hash_next) {
         if (*pp == tb) {
             __atomic_store_n(pp, tb->hash_next, __ATOMIC_RELEASE);
@@ -695,6 +696,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32
         }
         tb = g_new0(TranslationBlock, 1);
         tb->pc = pc;
+        tb->jmp_pc = pc;
         tb->flags = flags;
         tb->cflags = cflags;
         tb->page_addr[0] = phys & TARGET_PAGE_MASK;

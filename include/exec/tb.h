@@ -22,8 +22,12 @@
 
 typedef struct TranslationBlock TranslationBlock;
 
+/* jmp_pc of an invalidated TB: no guest jumps there (RISC-V pcs are even) */
+#define TB_JMP_PC_INVALID UINT64_MAX
+
 struct TranslationBlock {
     uint64_t pc;                /* guest virtual address of the first instruction */
+    uint64_t jmp_pc;            /* pc, or TB_JMP_PC_INVALID once invalid: what jump slots compare */
     uint32_t flags;             /* target mode flags (from get_tb_cpu_state) */
     uint32_t cflags;
     uint32_t size;              /* guest bytes covered */

@@ -42,8 +42,8 @@
  *       indirect jump (computed PC already stored in cpu_pc):
  *           tcg_gen_lookup_and_goto_ptr();
  *       indirect jump that keeps the TB flags (jalr, ret): faster, probes
- *       the jump cache inline:
- *           tcg_gen_lookup_and_goto_ptr_same_flags(cpu_pc);
+ *       the jump cache inline, and stores the PC only when it misses:
+ *           tcg_gen_lookup_and_goto_ptr_same_flags(dest, cpu_pc);
  *       back to the main loop (interrupt check, mode change, exception):
  *           tcg_gen_exit_tb(NULL, 0);
  *   - Division: the div/rem ops trap on the host for a zero divisor and for
@@ -75,11 +75,12 @@ void tcg_gen_lookup_and_goto_ptr(void);
 /*
  * Faster form for indirect jumps that cannot change the TB flags
  * (get_tb_cpu_state would return the current TB's flags, e.g. jalr/ret):
- * pc is the target, already stored in the CPU state's pc field as for
- * tcg_gen_lookup_and_goto_ptr(). The jump cache is probed inline; misses
- * fall back to the lookup helper.
+ * dest is the target, pc the CPU state's pc global. The jump cache is
+ * probed inline and a hit jumps straight to the TB (no guest code reads
+ * the pc field: exceptions recover it from the TB); a miss stores dest in
+ * pc and falls back to the lookup helper.
  */
-void tcg_gen_lookup_and_goto_ptr_same_flags(TCGv_i64 pc);
+void tcg_gen_lookup_and_goto_ptr_same_flags(TCGv_i64 dest, TCGv_i64 pc);
 void tcg_gen_mb(TCGBar type);
 
 /*

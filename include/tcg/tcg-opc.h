@@ -18,8 +18,11 @@ DEF(call, 0, 0, 2, TCG_OPF_SIDE_EFFECTS)  /* func, flags; args in the op */
 DEF(goto_tb, 0, 0, 1, TCG_OPF_BB_EXIT | TCG_OPF_BB_END)   /* slot 0/1 */
 DEF(exit_tb, 0, 0, 1, TCG_OPF_BB_EXIT | TCG_OPF_BB_END)   /* return value */
 DEF(goto_ptr, 0, 1, 0, TCG_OPF_BB_EXIT | TCG_OPF_BB_END)  /* host code or 0 */
-/* jump to the TB for guest pc (input) and TB flags (carg) via the jump cache */
-DEF(lookup_goto, 0, 1, 1, TCG_OPF_BB_EXIT | TCG_OPF_BB_END)
+/*
+ * Jump to the TB for guest pc (input) and TB flags (carg 0) via the jump
+ * cache; on a miss, store pc at env + carg 1 and call the lookup helper.
+ */
+DEF(lookup_goto, 0, 1, 2, TCG_OPF_BB_EXIT | TCG_OPF_BB_END)
 DEF(mb, 0, 0, 1, TCG_OPF_SIDE_EFFECTS)                    /* TCGBar */
 
 /* Moves and conditionals */

@@ -121,16 +121,17 @@ static void gen_exception(DisasContext *ctx, int cause, uint64_t tval)
 }
 
 /*
- * Jump to the TB at cpu_pc. Unless this TB changed its own flags (an FP
+ * Jump to the TB at dest. Unless this TB changed its own flags (an FP
  * instruction made mstatus.FS Dirty), the target runs with the same flags,
  * so the jump cache can be probed inline.
  */
-static void gen_lookup_and_goto(DisasContext *ctx)
+static void gen_lookup_and_goto(DisasContext *ctx, TCGv_i64 dest)
 {
     if (ctx->fs_dirty && !(ctx->flags & TB_FLAG_FS_DIRTY)) {
+        tcg_gen_mov_i64(cpu_pc, dest);
         tcg_gen_lookup_and_goto_ptr();
     } else {
-        tcg_gen_lookup_and_goto_ptr_same_flags(cpu_pc);
+        tcg_gen_lookup_and_goto_ptr_same_flags(dest, cpu_pc);
     }
 }
 
@@ -143,8 +144,7 @@ static void gen_goto_tb(DisasContext *ctx, int n, uint64_t dest)
         tcg_gen_movi_i64(cpu_pc, dest);
         tcg_gen_exit_tb(ctx->tb, n);
     } else {
-        tcg_gen_movi_i64(cpu_pc, dest);
-        gen_lookup_and_goto(ctx);
+        gen_lookup_and_goto(ctx, tcg_constant_i64(dest));
     }
 }
 
@@ -217,8 +217,7 @@ static void skip_resolve(DisasContext *ctx, bool join)
             gen_goto_tb(ctx, free_goto_tb(ctx), p.pc);
         } else {
             ctx->fs_dirty = p.fs_dirty;
-            tcg_gen_movi_i64(cpu_pc, p.pc);
-            gen_lookup_and_goto(ctx);
+            gen_lookup_and_goto(ctx, tcg_constant_i64(p.pc));
         }
     }
     ctx->fs_dirty = join ? fs_dirty : ctx->fs_dirty;

@@ -909,8 +909,8 @@ static void tcg_out_modrm_rip(TCGContext *s, int opc, int r, const void *target)
     tcg_out32(s, (uint32_t)disp);
 }
 
-/* What a fresh user-mode slot holds: a TB that never matches (CF_INVALID). */
-static const TranslationBlock jmp_slot_empty = { .cflags = CF_INVALID };
+/* What a fresh user-mode slot holds: a TB that never matches. */
+static const TranslationBlock jmp_slot_empty = { .jmp_pc = TB_JMP_PC_INVALID };
 
 /* A new slot index for this site, or -1 if there are none left. */
 static int jmp_slot_take(TCGContext *s)
@@ -938,8 +938,8 @@ static void tcg_out_ld_vcpu_slots(TCGContext *s)
  * the jump cache probe below fill it, so its TB has this TB's flags. TBs
  * are freed only by a flush, which also drops the code and its slots.
  * User mode: slots are shared by all threads (one aligned word each):
- *     mov rsi, [rip + slot]; cmp rax, [rsi + pc]; jne probe
- *     test [rsi + cflags], CF_INVALID; jne probe; jmp [rsi + tc.ptr]
+ *     mov rsi, [rip + slot]; cmp rax, [rsi + jmp_pc]; jne probe; jmp [rsi + tc.ptr]
+ * (jmp_pc is the TB's pc while it is valid: one compare checks both).
  * System mode: which TB is right depends on the vCPU's mapping of the
  * target's page, so each vCPU has its own slots, valid while their epoch is
  * the vCPU's (bumped whenever its jump cache is cleared, by any TLB flush):
@@ -949,7 +949,7 @@ static void tcg_out_ld_vcpu_slots(TCGContext *s)
  * Then the jump cache. Hit: the cached TB has this pc, the current TB's
  * flags and is valid; it goes into the slot.
  */
-static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
+static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags, intptr_t pc_offset)
 {
     int k = jmp_slot_take(s);
     bool vcpu_slots = k >= 0 && !s->jmp_slots;
@@ -970,10 +970,7 @@ static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
     }
     if (k >= 0) {
         tcg_out_modrm_offset(s, OPC_ARITH_GvEv + (ARITH_CMP << 3) + P_REXW, R_AX, R_SI,
-                             offsetof(TranslationBlock, pc));
-        tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
-        tcg_out_modrm_offset(s, OPC_GRP3_Ev, 0, R_SI, offsetof(TranslationBlock, cflags));
-        tcg_out32(s, CF_INVALID);
+                             offsetof(TranslationBlock, jmp_pc));
         tcg_out_jcc_fwd(s, JCC_JNE, &miss[n++]);
         tcg_out_modrm_offset(s, OPC_GRP5, EXT5_JMPN_Ev, R_SI, offsetof(TranslationBlock, tc.ptr));
         tcg_out_patch_fwd(s, miss, n);
@@ -1026,8 +1023,9 @@ static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags)
     }
     tcg_out_modrm_offset(s, OPC_GRP5, EXT5_JMPN_Ev, R_SI, offsetof(TranslationBlock, tc.ptr));
 
-    /* miss: the lookup helper (which also fills the cache) */
+    /* miss: the lookup helper (which also fills the cache) reads the pc */
     tcg_out_patch_fwd(s, miss, n);
+    tcg_out_st(s, TCG_TYPE_I64, R_AX, R_BP, pc_offset);
     tcg_out_pinned_store(s, s->pinned_regs & tcg_target_call_clobber_regs);
     tcg_out_mov(s, TCG_TYPE_I64, R_DI, R_BP);
     tcg_out_call(s, (const void *)helper_lookup_tb_ptr);
@@ -1727,7 +1725,7 @@ void tcg_out_op(TCGContext *s, const TCGOp *op, const TCGArg *args,
         tcg_out_modrm(s, OPC_GRP5, EXT5_JMPN_Ev, a0);
         break;
     case INDEX_op_lookup_goto:
-        tcg_out_lookup_goto(s, (uint32_t)args[1]);
+        tcg_out_lookup_goto(s, (uint32_t)args[1], (intptr_t)args[2]);
         break;
     case INDEX_op_mb:
         /*

@@ -131,8 +131,7 @@ static void toy_translate(CPUState *cpu, TranslationBlock *tb, int max_insns)
             break;
         }
         case OP_JR:
-            tcg_gen_mov_i64(cpu_pc, cpu_regs[rs]);
-            tcg_gen_lookup_and_goto_ptr_same_flags(cpu_pc);
+            tcg_gen_lookup_and_goto_ptr_same_flags(cpu_regs[rs], cpu_pc);
             end = true;
             break;
         case OP_STOP:
