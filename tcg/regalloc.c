@@ -5,6 +5,11 @@
  * says so (outputs with a SYNC bit). Backend constraints (tcg-internal.h)
  * say which registers each operand may use.
  *
+ * A temp may live in a general or a float register (tcg-internal.h): an
+ * operand in the wrong class is moved to one its op accepts, and keeps
+ * living there. Values an op neither reads nor writes through registers
+ * (constants moved, memory loads of mov) go to general registers.
+ *
  * Pinned globals (tcg_global_pin) are never allocated, moved, written back
  * or freed here: their register is outside the allocatable set, an operand
  * that must be elsewhere (or that the op destroys) gets a copy, and a result
@@ -109,6 +114,12 @@ static void reg_evict(TCGContext *s, int reg)
     if (ts) {
         temp_save(s, ts);
     }
+}
+
+/* The register class (general or float) of host register reg. */
+static uint32_t reg_class(int reg)
+{
+    return tcg_target_float_regs & (1u << reg) ? tcg_target_float_regs : tcg_target_int_regs;
 }
 
 /* Pick a register in `want` outside `avoid`, evicting a value if needed. */
@@ -252,7 +263,7 @@ static void reg_alloc_mov(TCGContext *s, TCGOp *op)
                 return;
             }
         }
-        reg = reg_alloc(s, ~0u, 0);
+        reg = reg_alloc(s, tcg_target_int_regs, 0);
         tcg_out_movi(s, ots->type, reg, its->val);
     } else if ((life & SYNC_ARG(0)) && (life & DEAD_ARG(0)) &&
                its->val_type == TEMP_VAL_REG) {
@@ -274,14 +285,15 @@ static void reg_alloc_mov(TCGContext *s, TCGOp *op)
         temp_dead(s, its);
     } else if (its->val_type == TEMP_VAL_MEM) {
         /* Load straight into the output's register; the input stays in memory. */
-        reg = reg_alloc(s, ~0u, 0);
+        reg = reg_alloc(s, tcg_target_int_regs, 0);
         temp_copy_to(s, its, reg);
         if (life & DEAD_ARG(1)) {
             temp_dead(s, its);
         }
     } else {
+        /* the copy stays in the input's register class */
         int ireg = temp_load(s, its, ~0u, 0);
-        reg = reg_alloc(s, ~0u, 1u << ireg);
+        reg = reg_alloc(s, reg_class(ireg), 1u << ireg);
         tcg_out_mov(s, ots->type, reg, ireg);
         if (life & DEAD_ARG(1)) {
             temp_dead(s, its);
@@ -526,12 +538,13 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
         new_args[o] = reg;
     }
 
-    for (int k = 0; k < c.nb_scratch; k++) {
-        scratch[k] = reg_alloc(s, ~0u, i_regs | o_regs);
+    for (int k = 0; k < c.nb_scratch + c.nb_fscratch; k++) {
+        scratch[k] = reg_alloc(s, k < c.nb_scratch ? tcg_target_int_regs : tcg_target_float_regs,
+                               i_regs | o_regs);
         rs.free_regs &= ~(1u << scratch[k]);
         i_regs |= 1u << scratch[k];
     }
-    for (int k = 0; k < c.nb_scratch; k++) {
+    for (int k = 0; k < c.nb_scratch + c.nb_fscratch; k++) {
         rs.free_regs |= 1u << scratch[k];
     }
 
@@ -598,7 +611,7 @@ static void reg_alloc_call(TCGContext *s, TCGOp *op)
             tcg_out_sti(s, TCG_TYPE_I64, ts->val, tcg_target_stack_reg, ofs)) {
             continue;
         }
-        int reg = temp_load(s, ts, ~0u, 0);
+        int reg = temp_load(s, ts, ~0u, 0);     /* stored from either class */
         tcg_out_st(s, TCG_TYPE_I64, reg, tcg_target_stack_reg, ofs);
     }
     for (int i = 0; i < nb_i && i < 6; i++) {

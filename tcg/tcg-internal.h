@@ -63,7 +63,13 @@ bool tcg_reg_alloc_code(TCGContext *s);
 /* ------------------------------------------------------------------------ */
 /* Host backend interface (tcg/x86_64/tcg-target.c) */
 
-#define TCG_TARGET_NB_REGS 16
+/*
+ * Host registers 0..15 are general registers; 16..31 float registers (xmm),
+ * which hold i64 values the f* ops read or write: an op's constraints say
+ * which class each operand needs, and the allocator moves a value between
+ * the classes when it has to.
+ */
+#define TCG_TARGET_NB_REGS 32
 
 /* Constants an argument may take instead of a register. */
 enum {
@@ -82,7 +88,8 @@ typedef struct TCGArgConstraint {
 typedef struct TCGOpConstraint {
     TCGArgConstraint args[TCG_MAX_OP_ARGS];   /* outputs, then inputs */
     uint32_t clobber;         /* host registers the sequence overwrites */
-    int nb_scratch;           /* scratch registers needed (passed in scratch[]) */
+    int nb_scratch;           /* general scratch registers needed (in scratch[]) */
+    int nb_fscratch;          /* float scratch registers, after them in scratch[] */
 } TCGOpConstraint;
 
 /* Host registers available to the allocator, in order of preference. */
@@ -90,6 +97,8 @@ extern const int tcg_target_reg_alloc_order[];
 extern const int tcg_target_reg_alloc_order_len;
 extern const int tcg_target_call_iarg_regs[6];
 extern const uint32_t tcg_target_call_clobber_regs;
+extern const uint32_t tcg_target_int_regs;      /* the general registers */
+extern const uint32_t tcg_target_float_regs;    /* the float registers */
 extern const int tcg_target_call_oarg_reg;
 extern const int tcg_target_env_reg;        /* TCG_AREG0 */
 extern const int tcg_target_stack_reg;

@@ -207,7 +207,10 @@ typedef struct TCGFaultMap {
     uint32_t start, end;
     uint32_t first, n;
 } TCGFaultMap;
-#define TCG_FAULT_ENTRY(ofs, reg, type) ((uint32_t)(ofs) << 5 | (uint32_t)(type) << 4 | (reg))
+#define TCG_FAULT_ENTRY(ofs, reg, type) ((uint32_t)(ofs) << 6 | (uint32_t)(type) << 5 | (reg))
+#define TCG_FAULT_ENTRY_OFS(e)  ((e) >> 6)
+#define TCG_FAULT_ENTRY_TYPE(e) (((e) >> 5) & 1)
+#define TCG_FAULT_ENTRY_REG(e)  ((e) & 31)
 
 typedef struct TCGContext {
     int nb_globals;
@@ -413,6 +416,7 @@ enum {
     TCG_HOST_POPCNT = 8,
     TCG_HOST_MOVBE  = 16,
     TCG_HOST_FMA    = 32,   /* FMA3 with the OS saving AVX state */
+    TCG_HOST_AVX    = 64,   /* AVX (VEX three-operand forms) with the OS saving its state */
 };
 extern unsigned tcg_host_features;
 unsigned tcg_host_features_detect(void);

@@ -4,8 +4,11 @@
  * binary32/binary64 operands. The out-of-line fallback must be called
  * where tcg/tcg-op.h says it is (NaN results, unboxed singles, conversions
  * out of range), with the operands, and only there; elsewhere result and
- * flags must be the C reference's. Values live in registers across a
- * fallback call must survive it; unused results are still computed.
+ * flags must be the C reference's, with and without AVX. Values live in
+ * general and xmm registers across a fallback or helper call must survive
+ * it, also with more of them than registers, and values used by both
+ * integer and floating point ops move between the register classes;
+ * unused results are still computed.
  * fp_flags_get and fp_flags_keep against tcg_fp_flags() with every set
  * of flags preset.
  */
@@ -24,9 +27,24 @@
 
 static int fb_calls;
 static uint64_t fb_args[4];
+static unsigned features_detected;
+
+/* C code may use any xmm register: make sure the fallback does. */
+static void clobber_xmm(void)
+{
+    __asm__ volatile("pcmpeqd %%xmm0, %%xmm0; pcmpeqd %%xmm1, %%xmm1; pcmpeqd %%xmm2, %%xmm2;"
+                     "pcmpeqd %%xmm3, %%xmm3; pcmpeqd %%xmm4, %%xmm4; pcmpeqd %%xmm5, %%xmm5;"
+                     "pcmpeqd %%xmm6, %%xmm6; pcmpeqd %%xmm7, %%xmm7; pcmpeqd %%xmm8, %%xmm8;"
+                     "pcmpeqd %%xmm9, %%xmm9; pcmpeqd %%xmm10, %%xmm10; pcmpeqd %%xmm11, %%xmm11;"
+                     "pcmpeqd %%xmm12, %%xmm12; pcmpeqd %%xmm13, %%xmm13;"
+                     "pcmpeqd %%xmm14, %%xmm14; pcmpeqd %%xmm15, %%xmm15"
+                     ::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
+                     "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+}
 
 static uint64_t fallback(void *env, uint64_t desc, uint64_t a, uint64_t b, uint64_t c)
 {
+    clobber_xmm();
     fb_calls++;
     fb_args[0] = desc, fb_args[1] = a, fb_args[2] = b, fb_args[3] = c;
     return FB_RESULT;
@@ -309,17 +327,22 @@ static void check_op(Kind k, unsigned fl, TCGFpCond cond)
 
 static void test_arith(void **state)
 {
-    for (int f = 0; f <= TCG_FP_F64; f++) {
-        check_op(K_ADD, f, 0);
-        check_op(K_SUB, f, 0);
-        check_op(K_MUL, f, 0);
-        check_op(K_DIV, f, 0);
-        check_op(K_SQRT, f, 0);
-        check_op(K_CVT, f, 0);
-        for (TCGFpCond c = TCG_FP_EQ; c <= TCG_FP_LE; c++) {
-            check_op(K_CMP, f, c);
+    /* VEX three-operand forms, then SSE's two-operand ones */
+    for (int avx = 1; avx >= 0; avx--) {
+        tcg_host_features = avx ? features_detected : features_detected & ~TCG_HOST_AVX;
+        for (int f = 0; f <= TCG_FP_F64; f++) {
+            check_op(K_ADD, f, 0);
+            check_op(K_SUB, f, 0);
+            check_op(K_MUL, f, 0);
+            check_op(K_DIV, f, 0);
+            check_op(K_SQRT, f, 0);
+            check_op(K_CVT, f, 0);
+            for (TCGFpCond c = TCG_FP_EQ; c <= TCG_FP_LE; c++) {
+                check_op(K_CMP, f, c);
+            }
         }
     }
+    tcg_host_features = features_detected;
 }
 
 static void test_fma(void **state)
@@ -379,6 +402,79 @@ static void test_live_across_fallback(void **state)
     assert_int_equal(fb_calls, 1);
     assert_int_equal(env.out64[0], FB_RESULT);
     assert_int_equal(env.out64[1], want);
+}
+
+static uint64_t helper_clobber(uint64_t x)
+{
+    clobber_xmm();
+    return x + 1;
+}
+
+/*
+ * Floating point values in xmm registers, more than there are: live
+ * across a helper call and a fallback call (both clobber every xmm
+ * register), some also read by integer ops (moved to general registers),
+ * and integer results read by floating point ops; constant operands.
+ */
+static void test_xmm_live_across_calls(void **state)
+{
+    enum { N = 20 };
+    TCGFpFallback fb = { fallback, FB_DESC };
+    TCGv_i64 f[N], g[N], x, sum;
+    double a = 1.25, wf[N], wg[N], wsum;
+    uint64_t wx = 0;
+    TestEnv env;
+    void *code;
+
+    tcg_func_start();
+    x = tcg_temp_new_i64();
+    sum = tcg_temp_new_i64();
+    for (int i = 0; i < N; i++) {
+        f[i] = tcg_temp_new_i64();
+        g[i] = tcg_temp_new_i64();
+        tcg_gen_fadd(f[i], g_in64[0], tcg_constant_i64(bits_d(i + 0.5)), TCG_FP_F64, fb);
+    }
+    gen_helper_call(helper_clobber, TCG_CALL_NO_RWG_SE, tcgv_temp(g_out64[1]),
+                    tcgv_temp(g_in64[1]));
+    for (int i = 0; i < N; i++) {
+        tcg_gen_fmul(g[i], f[i], f[i], TCG_FP_F64, fb);
+    }
+    tcg_gen_fdiv(g_out64[0], g_in64[2], g_in64[3], TCG_FP_F64, fb);     /* 0 / 0: fallback */
+    tcg_gen_movi_i64(x, 0);
+    for (int i = 0; i < N; i++) {
+        tcg_gen_xor_i64(x, x, f[i]);
+        tcg_gen_rotli_i64(x, x, 3);
+    }
+    tcg_gen_mov_i64(g_out64[3], x);
+    tcg_gen_xori_i64(sum, g[0], INT64_MIN);                             /* -g[0] */
+    for (int i = 1; i < N; i++) {
+        tcg_gen_fadd(sum, sum, g[i], TCG_FP_F64, fb);
+    }
+    tcg_gen_mov_i64(g_out64[2], sum);
+    code = test_gen();
+
+    memset(&env, 0, sizeof(env));
+    env.in64[0] = bits_d(a);
+    env.in64[1] = 41;
+    fb_calls = 0;
+    test_run(code, &env);
+    tcg_fp_set_flags(0);
+
+    for (int i = 0; i < N; i++) {
+        wf[i] = a + (i + 0.5);
+        wg[i] = wf[i] * wf[i];
+        wx ^= bits_d(wf[i]);
+        wx = wx << 3 | wx >> 61;
+    }
+    wsum = -wg[0];
+    for (int i = 1; i < N; i++) {
+        wsum += wg[i];
+    }
+    assert_int_equal(fb_calls, 1);
+    assert_int_equal(env.out64[0], FB_RESULT);
+    assert_int_equal(env.out64[1], 42);
+    assert_int_equal(env.out64[2], bits_d(wsum));
+    assert_int_equal(env.out64[3], wx);
 }
 
 /*
@@ -528,6 +624,9 @@ static void test_flags_keep(void **state)
 static int setup(void **state)
 {
     test_tcg_init();
+    if (!features_detected) {
+        features_detected = tcg_host_features;
+    }
     return 0;
 }
 
@@ -539,6 +638,7 @@ int main(void)
         cmocka_unit_test_setup(test_fma, setup),
         cmocka_unit_test_setup(test_conversions, setup),
         cmocka_unit_test_setup(test_live_across_fallback, setup),
+        cmocka_unit_test_setup(test_xmm_live_across_calls, setup),
         cmocka_unit_test_setup(test_not_folded_or_removed, setup),
         cmocka_unit_test_setup(test_flags_get, setup),
         cmocka_unit_test_setup(test_flags_keep, setup),

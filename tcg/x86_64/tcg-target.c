@@ -6,9 +6,9 @@
  *
  * Register use: rbp holds env for the whole of generated code; rsp is the
  * stack with a fixed frame (outgoing call arguments, then spill slots).
- * Calls follow the SysV ABI. No value lives in an xmm register between
- * ops: the floating point ops use xmm0..xmm3 as scratch (call-clobbered,
- * so nothing to preserve).
+ * Calls follow the SysV ABI. Host registers 16..31 are xmm0..xmm15: the
+ * floating point ops take and give their float operands there, and values
+ * stay there between ops (all call-clobbered).
  */
 #include "tern/osdep.h"
 #include "../tcg-internal.h"
@@ -21,14 +21,18 @@
 enum {
     R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI,
     R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15,
+    X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11, X12, X13, X14, X15,
 };
 
-#define ALL_REGS      0xffffu
+#define ALL_REGS      0xffffu           /* general registers */
+#define ALL_XMM       0xffff0000u
 #define REGSET(r)     (1u << (r))
+#define IS_XMM(r)     ((r) >= X0)
 
 const int tcg_target_reg_alloc_order[] = {
     R_BX, R_R12, R_R13, R_R14, R_R15,
     R_SI, R_DI, R_R8, R_R9, R_R10, R_R11, R_CX, R_DX, R_AX,
+    X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11, X12, X13, X14, X15,
 };
 const int tcg_target_reg_alloc_order_len = ARRAY_SIZE(tcg_target_reg_alloc_order);
 const int tcg_target_call_iarg_regs[6] = { R_DI, R_SI, R_DX, R_CX, R_R8, R_R9 };
@@ -43,7 +47,9 @@ const int tcg_target_pin_regs[] = { R_BX, R_R12, R_R13, R_R15, R_R10, R_R11, R_R
 const int tcg_target_pin_regs_len = ARRAY_SIZE(tcg_target_pin_regs);
 const uint32_t tcg_target_call_clobber_regs =
     REGSET(R_AX) | REGSET(R_CX) | REGSET(R_DX) | REGSET(R_SI) | REGSET(R_DI) |
-    REGSET(R_R8) | REGSET(R_R9) | REGSET(R_R10) | REGSET(R_R11);
+    REGSET(R_R8) | REGSET(R_R9) | REGSET(R_R10) | REGSET(R_R11) | ALL_XMM;
+const uint32_t tcg_target_int_regs = ALL_REGS;
+const uint32_t tcg_target_float_regs = ALL_XMM;
 const int tcg_target_call_oarg_reg = R_AX;
 const int tcg_target_env_reg = R_BP;
 const int tcg_target_stack_reg = R_SP;
@@ -76,6 +82,13 @@ unsigned tcg_host_features_detect(void)
         __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
         if ((lo & 6) == 6) {
             f |= TCG_HOST_FMA;
+        }
+    }
+    if ((c & (1u << 28)) && (c & (1u << 27))) {
+        unsigned lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        if ((lo & 6) == 6) {
+            f |= TCG_HOST_AVX;
         }
     }
     __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
@@ -283,9 +296,26 @@ static void tcg_out_modrm_offset(TCGContext *s, int opc, int r, int base, intptr
     tcg_out_modrm_sib_offset(s, opc, r, base, -1, 0, offset);
 }
 
+/* Moves between general and xmm registers; xmm loads and stores */
+#define OPC_MOVD_VyEy   (0x6e | P_EXT | P_DATA16)   /* movd xmm, r/m32 (movq with P_REXW) */
+#define OPC_MOVD_EyVy   (0x7e | P_EXT | P_DATA16)   /* movd r/m32, xmm (movq with P_REXW) */
+#define OPC_MOVQ_VqWq   (0x7e | P_EXT | P_SIMDF3)   /* movq xmm, xmm/m64 */
+#define OPC_MOVQ_WqVq   (0xd6 | P_EXT | P_DATA16)   /* movq m64, xmm */
+#define OPC_MOVAPS      (0x28 | P_EXT)
+#define OPC_PXOR        (0xef | P_EXT | P_DATA16)
+
 void tcg_out_mov(TCGContext *s, TCGType type, int dst, int src)
 {
-    if (dst != src) {
+    if (dst == src) {
+        return;
+    }
+    if (IS_XMM(dst) && IS_XMM(src)) {
+        tcg_out_modrm(s, OPC_MOVAPS, dst, src);
+    } else if (IS_XMM(dst)) {
+        tcg_out_modrm(s, OPC_MOVD_VyEy + rexw(type), dst, src);
+    } else if (IS_XMM(src)) {
+        tcg_out_modrm(s, OPC_MOVD_EyVy + rexw(type), src, dst);
+    } else {
         tcg_out_modrm(s, OPC_MOVL_GvEv + rexw(type), dst, src);
     }
 }
@@ -294,6 +324,19 @@ void tcg_out_movi(TCGContext *s, TCGType type, int reg, int64_t val)
 {
     if (type == TCG_TYPE_I32) {
         val = (uint32_t)val;
+    }
+    if (IS_XMM(reg)) {
+        if (val == 0) {
+            tcg_out_modrm(s, OPC_PXOR, reg, reg);
+            return;
+        }
+        /* through [rsp], the outgoing arguments' space (nothing there between calls) */
+        if (!tcg_out_sti(s, TCG_TYPE_I64, val, R_SP, 0)) {
+            tcg_out_sti(s, TCG_TYPE_I32, (uint32_t)val, R_SP, 0);
+            tcg_out_sti(s, TCG_TYPE_I32, (uint32_t)(val >> 32), R_SP, 4);
+        }
+        tcg_out_ld(s, TCG_TYPE_I64, reg, R_SP, 0);
+        return;
     }
     if (val == 0) {
         tcg_out_modrm(s, OPC_ARITH_GvEv + (ARITH_XOR << 3), reg, reg);
@@ -311,12 +354,22 @@ void tcg_out_movi(TCGContext *s, TCGType type, int reg, int64_t val)
 
 void tcg_out_ld(TCGContext *s, TCGType type, int reg, int base, intptr_t offset)
 {
-    tcg_out_modrm_offset(s, OPC_MOVL_GvEv + rexw(type), reg, base, offset);
+    if (IS_XMM(reg)) {
+        tcg_out_modrm_offset(s, type == TCG_TYPE_I64 ? OPC_MOVQ_VqWq : OPC_MOVD_VyEy,
+                             reg, base, offset);
+    } else {
+        tcg_out_modrm_offset(s, OPC_MOVL_GvEv + rexw(type), reg, base, offset);
+    }
 }
 
 void tcg_out_st(TCGContext *s, TCGType type, int reg, int base, intptr_t offset)
 {
-    tcg_out_modrm_offset(s, OPC_MOVL_EvGv + rexw(type), reg, base, offset);
+    if (IS_XMM(reg)) {
+        tcg_out_modrm_offset(s, type == TCG_TYPE_I64 ? OPC_MOVQ_WqVq : OPC_MOVD_EyVy,
+                             reg, base, offset);
+    } else {
+        tcg_out_modrm_offset(s, OPC_MOVL_EvGv + rexw(type), reg, base, offset);
+    }
 }
 
 bool tcg_out_sti(TCGContext *s, TCGType type, int64_t val, int base, intptr_t offset)
@@ -794,30 +847,58 @@ static uint32_t slow_path_saved_regs(TCGContext *s, uint32_t live_regs)
     return (live_regs | s->pinned_regs) & tcg_target_call_clobber_regs;
 }
 
-/* Push the registers in save (keeping rsp 16-aligned); returns their count. */
+/*
+ * What slow_path_push adds to rsp below the pushed general registers: the
+ * low halves of the nx xmm registers (values are at most 64 bits), and
+ * padding to keep rsp 16-aligned with n registers saved in all.
+ */
+static int slow_path_xmm_area(int n, int nx)
+{
+    return (nx + (n & 1)) * 8;
+}
+
+/*
+ * Save the registers in save: push the general ones, store the xmm ones
+ * below. regs[] lists them, general ones first; returns their count.
+ */
 static int slow_path_push(TCGContext *s, uint32_t save, int *regs)
 {
-    int n = 0;
+    int n = 0, nx = 0;
 
-    for (int r = 0; r < 16; r++) {
+    for (int r = 0; r < TCG_TARGET_NB_REGS; r++) {
         if (save & REGSET(r)) {
             regs[n++] = r;
-            tcg_out_opc(s, OPC_PUSH_r32 + (r & 7), 0, r, 0);
+            if (IS_XMM(r)) {
+                nx++;
+            } else {
+                tcg_out_opc(s, OPC_PUSH_r32 + (r & 7), 0, r, 0);
+            }
         }
     }
-    if (n & 1) {
-        tcg_out_arithi(s, ARITH_SUB, TCG_TYPE_I64, R_SP, 8);
+    if (slow_path_xmm_area(n, nx)) {
+        tcg_out_arithi(s, ARITH_SUB, TCG_TYPE_I64, R_SP, slow_path_xmm_area(n, nx));
+    }
+    for (int i = 0; i < nx; i++) {
+        tcg_out_st(s, TCG_TYPE_I64, regs[n - nx + i], R_SP, i * 8);
     }
     return n;
 }
 
 static void slow_path_pop(TCGContext *s, const int *regs, int n)
 {
-    if (n & 1) {
-        tcg_out_arithi(s, ARITH_ADD, TCG_TYPE_I64, R_SP, 8);
+    int nx = 0;
+
+    while (nx < n && IS_XMM(regs[n - 1 - nx])) {
+        nx++;
     }
-    while (n > 0) {
-        int r = regs[--n];
+    for (int i = 0; i < nx; i++) {
+        tcg_out_ld(s, TCG_TYPE_I64, regs[n - nx + i], R_SP, i * 8);
+    }
+    if (slow_path_xmm_area(n, nx)) {
+        tcg_out_arithi(s, ARITH_ADD, TCG_TYPE_I64, R_SP, slow_path_xmm_area(n, nx));
+    }
+    for (n -= nx; n > 0; n--) {
+        int r = regs[n - 1];
         tcg_out_opc(s, OPC_POP_r32 + (r & 7), 0, r, 0);
     }
 }
@@ -825,7 +906,7 @@ static void slow_path_pop(TCGContext *s, const int *regs, int n)
 static void tcg_out_ldst_slow_path(TCGContext *s, TCGLdstLabel *l)
 {
     uint32_t save = slow_path_saved_regs(s, l->live_regs);
-    int regs[16], n;
+    int regs[TCG_TARGET_NB_REGS], n;
     MemOpIdx oi = make_memop_idx(l->memop, l->mmu_idx);
     uintptr_t raddr = (uintptr_t)(s->code_buf + l->raddr_off);
 
@@ -839,7 +920,8 @@ static void tcg_out_ldst_slow_path(TCGContext *s, TCGLdstLabel *l)
         const TCGFaultMap *m = &s->fault_maps[l->fault_map];
         for (uint32_t i = m->first; i < m->first + m->n; i++) {
             uint32_t e = s->fault_entries[i];
-            tcg_out_st(s, (e >> 4) & 1, e & 15, R_BP, e >> 5);
+            tcg_out_st(s, TCG_FAULT_ENTRY_TYPE(e), TCG_FAULT_ENTRY_REG(e), R_BP,
+                       TCG_FAULT_ENTRY_OFS(e));
         }
     }
     n = slow_path_push(s, save, regs);
@@ -1034,12 +1116,8 @@ static void tcg_out_lookup_goto(TCGContext *s, uint32_t flags, intptr_t pc_offse
 }
 
 /* ------------------------------------------------------------------------ */
-/* Floating point: scalar SSE (and FMA3) on xmm0..xmm3 */
+/* Floating point: scalar SSE (AVX and FMA3 where the host has them) */
 
-enum { X0, X1, X2, X3 };
-
-#define OPC_MOVD_VyEy   (0x6e | P_EXT | P_DATA16)   /* movd xmm, r32 (movq with P_REXW) */
-#define OPC_MOVD_EyVy   (0x7e | P_EXT | P_DATA16)   /* movd r32, xmm (movq with P_REXW) */
 /* scalar ops: + P_SIMDF2 for sd (binary64), P_SIMDF3 for ss (binary32) */
 #define OPC_ADDS        (0x58 | P_EXT)
 #define OPC_MULS        (0x59 | P_EXT)
@@ -1053,8 +1131,7 @@ enum { X0, X1, X2, X3 };
 #define OPC_CVTS2S      (0x5a | P_EXT)              /* F2: sd -> ss, F3: ss -> sd */
 #define OPC_UCOMIS      (0x2e | P_EXT)              /* + P_DATA16 for sd */
 #define OPC_PCMPEQD     (0x76 | P_EXT | P_DATA16)
-#define OPC_PUNPCKLDQ   (0x62 | P_EXT | P_DATA16)
-#define OPC_XORPS       (0x57 | P_EXT)
+#define OPC_ANDPS       (0x54 | P_EXT)
 /* VEX: dst = vvvv * dst + rm; +2 msub, +4 nmadd, +6 nmsub; W1 (P_REXW) for sd */
 #define OPC_VFMADD213S  (0xa9 | P_EXT38 | P_DATA16)
 
@@ -1152,31 +1229,57 @@ static void fp_jump_slow(TCGContext *s, TCGFpSlow *l, int jcc)
     tcg_out_jcc_fwd(s, jcc, &l->jumps[l->nb_jumps++]);
 }
 
-/* Binary32 operands must be boxed (bits 63..32 all ones); t is a scratch. */
-static void fp_check_boxed(TCGContext *s, TCGFpSlow *l, int t)
+/*
+ * The scratch registers an f* op needs: a general one to test bits of an
+ * operand (boxing, the range of unsigned conversions) or to widen an
+ * unsigned 32-bit integer; an xmm one to combine several binary32
+ * operands' boxes, or for fcmp's mask.
+ */
+static void fp_scratch_needs(const TCGOp *op, int *nb_int, int *nb_xmm)
 {
-    tcg_out_mov(s, TCG_TYPE_I64, t, l->in[0]);
-    for (int i = 1; i < l->nb_in; i++) {
-        tcg_out_modrm(s, OPC_ARITH_GvEv + (ARITH_AND << 3) + P_REXW, t, l->in[i]);
+    unsigned fl = op->args[op_carg0(op)];
+    bool f64 = fl & TCG_FP_F64;
+    bool in_f32 = op->opc == INDEX_op_fcvt ? f64 : !f64 && op->opc != INDEX_op_itof;
+    bool int_signed = fl & TCG_FP_INT_SIGNED, int64 = fl & TCG_FP_INT_64;
+
+    *nb_int = in_f32 || (op->opc == INDEX_op_ftoi && !int_signed) ||
+              (op->opc == INDEX_op_itof && !int_signed && !int64);
+    *nb_xmm = (in_f32 && op_nb_iargs(op) > 1) || op->opc == INDEX_op_fcmp;
+}
+
+/* Binary32 operands must be boxed (bits 63..32 all ones); t, tx: scratch. */
+static void fp_check_boxed(TCGContext *s, TCGFpSlow *l, int t, int tx)
+{
+    int x = l->in[0];
+
+    if (l->nb_in > 1) {
+        tcg_out_modrm(s, OPC_MOVAPS, tx, l->in[0]);
+        for (int i = 1; i < l->nb_in; i++) {
+            tcg_out_modrm(s, OPC_ANDPS, tx, l->in[i]);
+        }
+        x = tx;
     }
+    tcg_out_mov(s, TCG_TYPE_I64, t, x);
     tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, t, 32);
     tcg_out_arithi(s, ARITH_CMP, TCG_TYPE_I32, t, -1);
     fp_jump_slow(s, l, JCC_JNE);
 }
 
-static void fp_load(TCGContext *s, int xmm, int reg, bool f64)
+/*
+ * dst = a op b for a scalar SSE op (imm8, if any, follows): the VEX
+ * three-operand form with AVX, else a copy of a first (dst != b). The
+ * other bits of dst's low 64 come from a: a binary32 result of a boxed a
+ * is boxed.
+ */
+static void fp_op3(TCGContext *s, int opc, int dst, int a, int b)
 {
-    tcg_out_modrm(s, OPC_MOVD_VyEy | (f64 ? P_REXW : 0), xmm, reg);
-}
-
-/* A binary32 result goes out boxed: its high half from an all-ones xmm3. */
-static void fp_store(TCGContext *s, int reg, int xmm, bool f64)
-{
-    if (!f64) {
-        tcg_out_modrm(s, OPC_PCMPEQD, X3, X3);
-        tcg_out_modrm(s, OPC_PUNPCKLDQ, xmm, X3);
+    if (HAVE(AVX)) {
+        tcg_out_vex_modrm(s, opc, dst, a, b);
+    } else {
+        g_assert(dst != b || dst == a);
+        tcg_out_mov(s, TCG_TYPE_I64, dst, a);
+        tcg_out_modrm(s, opc, dst, b);
     }
-    tcg_out_modrm(s, OPC_MOVD_EyVy | P_REXW, xmm, reg);
 }
 
 /* A NaN result goes to the fallback (the quiet compare raises nothing for a qNaN). */
@@ -1202,7 +1305,12 @@ static uint32_t fp_uint_bound(bool f64, bool i64, bool trunc)
     return trunc ? 0x41f00000 : 0x41efffff;         /* 2^32, just below 2^32 - 0.5 */
 }
 
-static void tcg_out_fp(TCGContext *s, const TCGOp *op, const TCGArg *args, int t,
+/*
+ * Float operands and results are in xmm registers, integer ones in general
+ * registers; the result's register is none of the inputs' (the fallback
+ * reads them after it is written).
+ */
+static void tcg_out_fp(TCGContext *s, const TCGOp *op, const TCGArg *args, const int *scratch,
                        uint32_t live_regs)
 {
     int c0 = op_carg0(op);
@@ -1211,8 +1319,12 @@ static void tcg_out_fp(TCGContext *s, const TCGOp *op, const TCGArg *args, int t
     bool i_signed = fl & TCG_FP_INT_SIGNED, i64 = fl & TCG_FP_INT_64;
     int sfx = f64 ? P_SIMDF2 : P_SIMDF3;
     int out = args[0], a = args[1];
+    int nb_t, nb_tx, t, tx;
     TCGFpSlow *l;
 
+    fp_scratch_needs(op, &nb_t, &nb_tx);
+    t = nb_t ? scratch[0] : -1;
+    tx = nb_tx ? scratch[nb_t] : -1;
     if (nb_fp_slow == fp_slow_cap) {
         fp_slow_cap = fp_slow_cap ? fp_slow_cap * 2 : 32;
         fp_slow = g_renew(TCGFpSlow, fp_slow, fp_slow_cap);
@@ -1231,49 +1343,46 @@ static void tcg_out_fp(TCGContext *s, const TCGOp *op, const TCGArg *args, int t
     switch (op->opc) {
     case INDEX_op_fcmp:
         if (!f64) {
-            fp_check_boxed(s, l, t);
+            fp_check_boxed(s, l, t, tx);
         }
-        fp_load(s, X0, a, f64);
-        fp_load(s, X1, args[2], f64);
-        tcg_out_modrm(s, OPC_CMPS | sfx, X0, X1);
+        fp_op3(s, OPC_CMPS | sfx, tx, a, args[2]);
         tcg_out8(s, fl >> TCG_FP_COND_SHIFT);
-        tcg_out_modrm(s, OPC_MOVD_EyVy, X0, out);
+        tcg_out_mov(s, TCG_TYPE_I32, out, tx);
         tcg_out_arithi(s, ARITH_AND, TCG_TYPE_I32, out, 1);
         break;
     case INDEX_op_ftoi:
         if (!f64) {
-            fp_check_boxed(s, l, t);
+            fp_check_boxed(s, l, t, tx);
         }
         if (!i_signed) {
-            uint32_t bound = fp_uint_bound(f64, i64, fl & TCG_FP_TRUNC);
-            int bits = a;
+            tcg_out_mov(s, TCG_TYPE_I64, t, a);
             if (f64) {
-                tcg_out_mov(s, TCG_TYPE_I64, t, a);
                 tcg_out_shifti(s, SHIFT_SHR, TCG_TYPE_I64, t, 32);
-                bits = t;
             }
-            tcg_out_arithi(s, ARITH_CMP, TCG_TYPE_I32, bits, bound);
+            tcg_out_arithi(s, ARITH_CMP, TCG_TYPE_I32, t,
+                           fp_uint_bound(f64, i64, fl & TCG_FP_TRUNC));
             fp_jump_slow(s, l, JCC_JAE);
         }
-        fp_load(s, X0, a, f64);
         /* unsigned 32-bit results come from a 64-bit conversion */
         tcg_out_modrm(s, ((fl & TCG_FP_TRUNC) ? OPC_CVTTS2SI : OPC_CVTS2SI) | sfx |
-                      (i64 || !i_signed ? P_REXW : 0), t, X0);
+                      (i64 || !i_signed ? P_REXW : 0), out, a);
         if (i_signed) {
-            /* the host's "invalid" result is the most negative integer: t - 1 overflows */
-            tcg_out_arithi(s, ARITH_CMP, i64 ? TCG_TYPE_I64 : TCG_TYPE_I32, t, 1);
+            /* the host's "invalid" result is the most negative integer: out - 1 overflows */
+            tcg_out_arithi(s, ARITH_CMP, i64 ? TCG_TYPE_I64 : TCG_TYPE_I32, out, 1);
             fp_jump_slow(s, l, JCC_JO);
         }
-        if (i64) {
-            tcg_out_mov(s, TCG_TYPE_I64, out, t);
-        } else {
-            tcg_out_ext32s(s, out, t);
+        if (!i64) {
+            tcg_out_ext32s(s, out, out);
         }
         break;
     case INDEX_op_itof:
         {
             int src = a, w = P_REXW;
-            tcg_out_modrm(s, OPC_XORPS, X0, X0);     /* no dependency on old xmm0 */
+            /*
+             * No dependency on out's old value; a binary32 result keeps
+             * the ones above it: boxed.
+             */
+            tcg_out_modrm(s, f64 ? OPC_PXOR : OPC_PCMPEQD, out, out);
             if (!i64 && i_signed) {
                 w = 0;
             } else if (!i64) {
@@ -1283,44 +1392,39 @@ static void tcg_out_fp(TCGContext *s, const TCGOp *op, const TCGArg *args, int t
                 tcg_out_modrm(s, OPC_TESTL + P_REXW, a, a);
                 fp_jump_slow(s, l, JCC_JS);
             }
-            tcg_out_modrm(s, OPC_CVTSI2S | sfx | w, X0, src);
-            fp_store(s, out, X0, f64);
+            tcg_out_modrm(s, OPC_CVTSI2S | sfx | w, out, src);
         }
         break;
     case INDEX_op_fcvt:
-        /* f64: binary32 -> binary64 (exact), else binary64 -> binary32 */
+        /* f64: binary32 -> binary64 (exact), else binary64 -> binary32 (boxed as itof) */
         if (f64) {
-            fp_check_boxed(s, l, t);
+            fp_check_boxed(s, l, t, tx);
         }
-        fp_load(s, X0, a, !f64);
-        tcg_out_modrm(s, OPC_CVTS2S | (f64 ? P_SIMDF3 : P_SIMDF2), X0, X0);
-        fp_check_nan(s, l, X0, f64);
-        fp_store(s, out, X0, f64);
+        tcg_out_modrm(s, f64 ? OPC_PXOR : OPC_PCMPEQD, out, out);
+        tcg_out_modrm(s, OPC_CVTS2S | (f64 ? P_SIMDF3 : P_SIMDF2), out, a);
+        fp_check_nan(s, l, out, f64);
         break;
     default:
         if (!f64) {
-            fp_check_boxed(s, l, t);
-        }
-        for (int i = 0; i < l->nb_in; i++) {
-            fp_load(s, X0 + i, l->in[i], f64);
+            fp_check_boxed(s, l, t, tx);
         }
         switch (op->opc) {
         case INDEX_op_fadd: case INDEX_op_fsub: case INDEX_op_fmul: case INDEX_op_fdiv:
-            tcg_out_modrm(s, (op->opc == INDEX_op_fadd ? OPC_ADDS : op->opc == INDEX_op_fsub ?
-                              OPC_SUBS : op->opc == INDEX_op_fmul ? OPC_MULS : OPC_DIVS) | sfx,
-                          X0, X1);
+            fp_op3(s, (op->opc == INDEX_op_fadd ? OPC_ADDS : op->opc == INDEX_op_fsub ?
+                       OPC_SUBS : op->opc == INDEX_op_fmul ? OPC_MULS : OPC_DIVS) | sfx,
+                   out, a, args[2]);
             break;
         case INDEX_op_fsqrt:
-            tcg_out_modrm(s, OPC_SQRTS | sfx, X0, X0);
+            fp_op3(s, OPC_SQRTS | sfx, out, a, a);
             break;
-        default:        /* fma: xmm0 = xmm1 * xmm0 + xmm2, negated as asked */
+        default:        /* fma: out = a * b + c, negated as asked */
+            tcg_out_mov(s, TCG_TYPE_I64, out, a);
             tcg_out_vex_modrm(s, (OPC_VFMADD213S + ((fl & TCG_FP_NEG_ADDEND) ? 2 : 0) +
                                   ((fl & TCG_FP_NEG_PROD) ? 4 : 0)) | (f64 ? P_REXW : 0),
-                              X0, X1, X2);
+                              out, args[2], args[3]);
             break;
         }
-        fp_check_nan(s, l, X0, f64);
-        fp_store(s, out, X0, f64);
+        fp_check_nan(s, l, out, f64);
         break;
     }
     l->raddr_off = tcg_current_code_size(s);
@@ -1330,25 +1434,33 @@ static void tcg_out_fp(TCGContext *s, const TCGOp *op, const TCGArg *args, int t
 }
 
 /*
- * The fallback call: inputs go to rdx, rcx, r8 through the stack (any of
- * them may hold another's source), env to rdi, desc to rsi.
+ * The fallback call: env to rdi, desc to rsi, inputs to rdx, rcx, r8 (a
+ * general one through the stack: it may sit in another's argument
+ * register).
  */
 static void tcg_out_fp_slow_path(TCGContext *s, const TCGFpSlow *l)
 {
     static const int arg_regs[3] = { R_DX, R_CX, R_R8 };
     uint32_t save = slow_path_saved_regs(s, l->live_regs) & ~REGSET(l->out);
-    int regs[16], n;
+    int regs[TCG_TARGET_NB_REGS], n;
 
     tcg_out_patch_fwd(s, l->jumps, l->nb_jumps);
     n = slow_path_push(s, save, regs);
     for (int i = 0; i < l->nb_in; i++) {
-        tcg_out_opc(s, OPC_PUSH_r32 + (l->in[i] & 7), 0, l->in[i], 0);
+        if (!IS_XMM(l->in[i])) {
+            tcg_out_opc(s, OPC_PUSH_r32 + (l->in[i] & 7), 0, l->in[i], 0);
+        }
     }
     for (int i = 2; i >= 0; i--) {
-        if (i < l->nb_in) {
+        if (i < l->nb_in && !IS_XMM(l->in[i])) {
             tcg_out_opc(s, OPC_POP_r32 + (arg_regs[i] & 7), 0, arg_regs[i], 0);
-        } else {
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        if (i >= l->nb_in) {
             tcg_out_movi(s, TCG_TYPE_I64, arg_regs[i], 0);
+        } else if (IS_XMM(l->in[i])) {
+            tcg_out_mov(s, TCG_TYPE_I64, arg_regs[i], l->in[i]);
         }
     }
     tcg_out_mov(s, TCG_TYPE_I64, R_DI, R_BP);
@@ -1557,11 +1669,15 @@ void tcg_target_op_constraint(const TCGOp *op, TCGOpConstraint *c)
     case INDEX_op_fadd: case INDEX_op_fsub: case INDEX_op_fmul: case INDEX_op_fdiv:
     case INDEX_op_fsqrt: case INDEX_op_fma: case INDEX_op_fcmp: case INDEX_op_ftoi:
     case INDEX_op_itof: case INDEX_op_fcvt:
-        /* the result is written last: it may share a dying input's register */
-        for (int k = 0; k <= op_nb_iargs(op); k++) {
-            ct_r(&a[k], ALL_REGS);
+        {
+            bool int_out = op->opc == INDEX_op_fcmp || op->opc == INDEX_op_ftoi;
+            ct_r(&a[0], int_out ? ALL_REGS : ALL_XMM);
+            a[0].newreg = true;     /* the fallback reads the inputs after it */
+            for (int k = 1; k <= op_nb_iargs(op); k++) {
+                ct_r(&a[k], op->opc == INDEX_op_itof ? ALL_REGS : ALL_XMM);
+            }
+            fp_scratch_needs(op, &c->nb_scratch, &c->nb_fscratch);
         }
-        c->nb_scratch = 1;
         break;
     case INDEX_op_fp_flags_get:
         ct_r(&a[0], ALL_REGS);
@@ -2028,7 +2144,7 @@ void tcg_out_op(TCGContext *s, const TCGOp *op, const TCGArg *args,
     case INDEX_op_fadd: case INDEX_op_fsub: case INDEX_op_fmul: case INDEX_op_fdiv:
     case INDEX_op_fsqrt: case INDEX_op_fma: case INDEX_op_fcmp: case INDEX_op_ftoi:
     case INDEX_op_itof: case INDEX_op_fcvt:
-        tcg_out_fp(s, op, args, scratch[0], live_regs);
+        tcg_out_fp(s, op, args, scratch, live_regs);
         break;
     case INDEX_op_fp_flags_get:
         tcg_out_fp_flags_get(s, a0, scratch[0]);
@@ -2098,6 +2214,11 @@ static uint64_t ucontext_reg(const void *uc_, int reg)
     };
     const ucontext_t *uc = uc_;
 
+    if (IS_XMM(reg)) {
+        uint64_t v;
+        memcpy(&v, &uc->uc_mcontext.fpregs->_xmm[reg - X0], sizeof(v));
+        return v;
+    }
     return uc->uc_mcontext.gregs[greg[reg]];
 }
 
@@ -2113,8 +2234,9 @@ void tcg_pinned_from_ucontext(void *env, const void *uc)
 void tcg_fault_map_from_ucontext(void *env, const void *uc, const uint32_t *entries, int n)
 {
     for (int i = 0; i < n; i++) {
-        uint64_t v = ucontext_reg(uc, entries[i] & 15);
-        memcpy((uint8_t *)env + (entries[i] >> 5), &v, (entries[i] >> 4) & 1 ? 8 : 4);
+        uint64_t v = ucontext_reg(uc, TCG_FAULT_ENTRY_REG(entries[i]));
+        memcpy((uint8_t *)env + TCG_FAULT_ENTRY_OFS(entries[i]), &v,
+               TCG_FAULT_ENTRY_TYPE(entries[i]) ? 8 : 4);
     }
 }
 

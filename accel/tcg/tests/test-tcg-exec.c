@@ -391,6 +391,54 @@ static void test_precise_exception(void **state)
     assert_int_equal(toy->env.regs[1], 1);
 }
 
+static uint64_t f64_bits(double d)
+{
+    uint64_t x;
+    memcpy(&x, &d, 8);
+    return x;
+}
+
+/*
+ * Floating point values stay in xmm registers across guest accesses: a
+ * TLB miss's slow path (whose C code clobbers every xmm register) keeps
+ * them, and a fault there finds the changed ones written back to env.
+ */
+static void test_fp_across_slow_path(void **state)
+{
+    const uint32_t code[] = {
+        I(OP_FADD, 1, 2, 0),         /* 0x12000: r1 += r2 */
+        I(OP_LD, 3, 5, 0),           /*          r3 = mem[r5]: TLB miss */
+        I(OP_FADD, 1, 3, 0),         /*          r1 += r3 */
+        I(OP_FADD, 2, 2, 0),         /*          r2 += r2 */
+        I(OP_STOP, 0, 0, 0),
+    };
+    uint64_t four = f64_bits(4.0), fills;
+
+    put_code(0x12000, code, 5);
+    tb_invalidate_phys_range(0x12000, 0x12014);
+    for (int fault = 0; fault < 2; fault++) {
+        reset_cpu(0x12000);
+        tlb_flush_page(&toy->parent, 0x13000);
+        toy->env.regs[1] = f64_bits(1.5);
+        toy->env.regs[2] = f64_bits(2.25);
+        toy->env.regs[5] = fault ? FAULT_PAGE + 8 : 0x13008;
+        memcpy(ram + 0x13008, &four, 8);
+        fills = toy->env.fills;
+        assert_int_equal(run(), EXCP_DEBUG);
+        assert_true(fault || toy->env.fills > fills);
+        if (fault) {
+            assert_int_equal(toy->env.last_exc, EXC_FAULT);
+            assert_int_equal(toy->env.epc, 0x12004);
+            assert_int_equal(toy->env.regs[1], f64_bits(3.75));
+            assert_int_equal(toy->env.regs[2], f64_bits(2.25));
+        } else {
+            assert_int_equal(toy->env.nexc, 0);
+            assert_int_equal(toy->env.regs[1], f64_bits(7.75));
+            assert_int_equal(toy->env.regs[2], f64_bits(4.5));
+        }
+    }
+}
+
 static void test_unaligned(void **state)
 {
     const uint32_t code[] = {
@@ -663,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_memops_no_movbe),
         cmocka_unit_test(test_precise_exception),
         cmocka_unit_test(test_unaligned),
+        cmocka_unit_test(test_fp_across_slow_path),
         cmocka_unit_test(test_self_modifying),
         cmocka_unit_test(test_two_page_tb),
         cmocka_unit_test(test_exit_request),

@@ -12,7 +12,10 @@
 #include "exec/cputlb.h"
 #include "tcg/tcg-op.h"
 
-enum { OP_ADDI = 1, OP_LD, OP_ST, OP_BNE, OP_JR, OP_STOP, OP_ECALL, OP_LW, OP_ADD, OP_LDX, OP_STX };
+enum {
+    OP_ADDI = 1, OP_LD, OP_ST, OP_BNE, OP_JR, OP_STOP, OP_ECALL, OP_LW, OP_ADD, OP_LDX, OP_STX,
+    OP_FADD,            /* rd = rd + rs as binary64 */
+};
 enum { EXC_ECALL = 5, EXC_FAULT = 13, EXC_ALIGN = 4 };
 
 #define RAM_SIZE    (1u << 20)
@@ -70,6 +73,25 @@ static void helper_ecall(void *env)
     cpu_raise_exception_ra(env_cpu(env), EXC_ECALL, GETPC());
 }
 
+/* C code may use any xmm register: make sure the runtime's does. */
+static void clobber_xmm(void)
+{
+    __asm__ volatile("pcmpeqd %%xmm0, %%xmm0; pcmpeqd %%xmm1, %%xmm1; pcmpeqd %%xmm2, %%xmm2;"
+                     "pcmpeqd %%xmm3, %%xmm3; pcmpeqd %%xmm4, %%xmm4; pcmpeqd %%xmm5, %%xmm5;"
+                     "pcmpeqd %%xmm6, %%xmm6; pcmpeqd %%xmm7, %%xmm7; pcmpeqd %%xmm8, %%xmm8;"
+                     "pcmpeqd %%xmm9, %%xmm9; pcmpeqd %%xmm10, %%xmm10; pcmpeqd %%xmm11, %%xmm11;"
+                     "pcmpeqd %%xmm12, %%xmm12; pcmpeqd %%xmm13, %%xmm13;"
+                     "pcmpeqd %%xmm14, %%xmm14; pcmpeqd %%xmm15, %%xmm15"
+                     ::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
+                     "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+}
+
+/* OP_FADD's fallback (NaN results): the default NaN. */
+static uint64_t toy_fp_fallback(void *env, uint64_t desc, uint64_t a, uint64_t b, uint64_t c)
+{
+    return 0x7ff8000000000000ull;
+}
+
 static void gen_goto(TranslationBlock *tb, int n, uint64_t dest)
 {
     if (translator_use_goto_tb(tb, dest)) {
@@ -120,6 +142,10 @@ static void toy_translate(CPUState *cpu, TranslationBlock *tb, int max_insns)
         case OP_ST:
             tcg_gen_addi_i64(addr, cpu_regs[rs], imm);
             tcg_gen_qemu_st_i64(cpu_regs[rd], addr, 0, MO_LEUQ);
+            break;
+        case OP_FADD:
+            tcg_gen_fadd(cpu_regs[rd], cpu_regs[rd], cpu_regs[rs], TCG_FP_F64,
+                         (TCGFpFallback){ toy_fp_fallback, 0 });
             break;
         case OP_BNE: {
             TCGLabel *taken = gen_new_label();
@@ -187,6 +213,7 @@ static bool toy_tlb_fill(CPUState *cpu, uint64_t addr, int size, MMUAccessType t
 {
     ToyEnv *env = &((ToyCPU *)cpu)->env;
 
+    clobber_xmm();
     if ((addr & TARGET_PAGE_MASK) == FAULT_PAGE) {
         if (probe) {
             return false;
