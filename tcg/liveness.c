@@ -7,12 +7,14 @@
  *
  * Per-temp state during the pass:
  *   TS_DEAD: the register value is not needed after this point;
- *   TS_MEM:  the value must be in memory at this point.
+ *   TS_MEM:  the value must be in memory at this point;
+ *   TS_FLOAT: its next reader takes it as a float operand (op_arg_class),
+ *            so the allocator puts a result there where it can (FLOAT_ARG).
  */
 #include "tern/osdep.h"
 #include "tcg-internal.h"
 
-enum { TS_DEAD = 1, TS_MEM = 2 };
+enum { TS_DEAD = 1, TS_MEM = 2, TS_FLOAT = 4 };
 
 /*
  * Translation-local temps used within a single extended basic block behave
@@ -103,6 +105,7 @@ void tcg_liveness(TCGContext *s)
         const TCGOpDef *def = &tcg_op_defs[op->opc];
         int nb_o = op_nb_oargs(op), nb_i = op_nb_iargs(op);
         uint32_t life = 0;
+        bool out_float = false;
 
         switch (op->opc) {
         case INDEX_op_nop:
@@ -143,6 +146,10 @@ void tcg_liveness(TCGContext *s)
             if (ts->state & TS_MEM) {
                 life |= SYNC_ARG(k);
             }
+            if (ts->state & TS_FLOAT) {
+                life |= FLOAT_ARG(k);
+                out_float = true;
+            }
             ts->state = TS_DEAD;
         }
 
@@ -166,8 +173,15 @@ void tcg_liveness(TCGContext *s)
 
         for (int k = nb_o; k < nb_o + nb_i; k++) {
             TCGTemp *ts = arg_temp(op->args[k]);
+            TCGArgClass c = op_arg_class(op, k);
             if (ts->state & TS_DEAD) {
                 life |= DEAD_ARG(k);
+            }
+            /* a copy goes where the copy or a later reader wants it */
+            if (c == ARG_FLOAT || (op->opc == INDEX_op_mov && out_float)) {
+                ts->state |= TS_FLOAT;
+            } else if (c == ARG_INT && op->opc != INDEX_op_mov) {
+                ts->state &= ~TS_FLOAT;
             }
             ts->state &= ~TS_DEAD;
         }

@@ -122,6 +122,17 @@ static uint32_t reg_class(int reg)
     return tcg_target_float_regs & (1u << reg) ? tcg_target_float_regs : tcg_target_int_regs;
 }
 
+/*
+ * Of the registers an output may take, the class its next reader wants
+ * (liveness: FLOAT_ARG), when it may take either.
+ */
+static uint32_t out_regs(uint32_t regs, bool wants_float)
+{
+    uint32_t pref = regs & (wants_float ? tcg_target_float_regs : tcg_target_int_regs);
+
+    return pref ? pref : regs;
+}
+
 /* Pick a register in `want` outside `avoid`, evicting a value if needed. */
 static int reg_alloc(TCGContext *s, uint32_t want, uint32_t avoid)
 {
@@ -508,10 +519,11 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
             reg = (ac->regs & ~avoid & (1u << ts->reg)) ? ts->reg : reg_alloc(s, ac->regs, avoid);
         } else {
             uint32_t avoid = o_regs | (ac->newreg ? i_regs : 0);
-            if (ts->val_type == TEMP_VAL_REG && (ac->regs & ~avoid & (1u << ts->reg))) {
+            uint32_t regs = out_regs(ac->regs, life & FLOAT_ARG(o));
+            if (ts->val_type == TEMP_VAL_REG && (regs & ~avoid & (1u << ts->reg))) {
                 reg = ts->reg;
             } else {
-                reg = reg_alloc(s, ac->regs, avoid);
+                reg = reg_alloc(s, regs, avoid);
             }
         }
         if (ts->pinned) {

@@ -7,9 +7,13 @@
 
 #include "tcg/tcg.h"
 
-/* TCGOp.life: bit i = argument i dies here; bit 16+i = output i must be stored. */
+/*
+ * TCGOp.life: bit i = argument i dies here; bit 16+i = output i must be
+ * stored; bit 24+i = output i's next reader takes it as a float operand.
+ */
 #define DEAD_ARG(i)  (1u << (i))
 #define SYNC_ARG(i)  (1u << (16 + (i)))
+#define FLOAT_ARG(i) (1u << (24 + (i)))
 
 static inline int op_nb_oargs(const TCGOp *op)
 {
@@ -29,6 +33,29 @@ static inline int op_nb_cargs(const TCGOp *op)
 /* f* ops: carg 0 = TCG_FP_* flags | fcmp's TCGFpCond << TCG_FP_COND_SHIFT,
  * carg 1 = fallback function, carg 2 = its desc. */
 #define TCG_FP_COND_SHIFT 4
+
+/*
+ * How an op uses its argument k (output or input): as a float operand of
+ * an f* op, as an integer, or as a value a guest store writes either way.
+ */
+typedef enum TCGArgClass { ARG_INT, ARG_FLOAT, ARG_ANY } TCGArgClass;
+
+static inline TCGArgClass op_arg_class(const TCGOp *op, int k)
+{
+    switch (op->opc) {
+    case INDEX_op_fadd: case INDEX_op_fsub: case INDEX_op_fmul: case INDEX_op_fdiv:
+    case INDEX_op_fsqrt: case INDEX_op_fma: case INDEX_op_fcvt:
+        return ARG_FLOAT;
+    case INDEX_op_fcmp: case INDEX_op_ftoi:
+        return k == 0 ? ARG_INT : ARG_FLOAT;
+    case INDEX_op_itof:
+        return k == 0 ? ARG_FLOAT : ARG_INT;
+    case INDEX_op_qemu_st:
+        return k == 0 ? ARG_ANY : ARG_INT;
+    default:
+        return ARG_INT;
+    }
+}
 
 /* Index of the first constant argument. */
 static inline int op_carg0(const TCGOp *op)

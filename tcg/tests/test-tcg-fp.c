@@ -20,6 +20,7 @@
 #include <math.h>
 #include <xmmintrin.h>
 #include "tcg-test-util.h"
+#include "../tcg-internal.h"
 
 #define N_CASES 4000
 #define FB_DESC 0x0123456789abcdefull
@@ -477,6 +478,42 @@ static void test_xmm_live_across_calls(void **state)
     assert_int_equal(env.out64[3], wx);
 }
 
+static TCGOp *nth_op(TCGOpcode opc, int nth)
+{
+    for (int i = 0, k = 0; i < tcg_ctx->nb_ops; i++) {
+        if (tcg_ctx->ops[i].opc == opc && k++ == nth) {
+            return &tcg_ctx->ops[i];
+        }
+    }
+    fail_msg("no %s %d", tcg_op_defs[opc].name, nth);
+    return NULL;
+}
+
+/*
+ * Liveness marks a result whose next reader takes it as a float operand
+ * (also through a copy), so that a guest load of it goes straight to xmm;
+ * a store takes its value from either class.
+ */
+static void test_float_hint(void **state)
+{
+    TCGFpFallback fb = { fallback, FB_DESC };
+    TCGv_i64 v, w;
+
+    tcg_func_start();
+    v = tcg_temp_ebb_new_i64();
+    w = tcg_temp_ebb_new_i64();
+    tcg_gen_qemu_ld_i64(v, g_in64[0], 0, MO_LEUQ);           /* next: a copy read by fadd */
+    tcg_gen_mov_i64(g_out64[0], v);
+    tcg_gen_qemu_ld_i64(w, g_in64[1], 0, MO_LEUQ);           /* next: xori */
+    tcg_gen_qemu_st_i64(v, g_in64[2], 0, MO_LEUQ);
+    tcg_gen_fadd(g_out64[1], g_out64[0], g_in64[3], TCG_FP_F64, fb);
+    tcg_gen_xori_i64(g_out64[2], w, 1);
+    tcg_gen_fadd(g_out64[3], w, g_in64[3], TCG_FP_F64, fb);
+    test_gen();
+    assert_true(nth_op(INDEX_op_qemu_ld, 0)->life & FLOAT_ARG(0));
+    assert_false(nth_op(INDEX_op_qemu_ld, 1)->life & FLOAT_ARG(0));
+}
+
 /*
  * An op on constants whose result is unused still runs: the optimizer must
  * neither fold it nor liveness drop it, its flags are its effect.
@@ -639,6 +676,7 @@ int main(void)
         cmocka_unit_test_setup(test_conversions, setup),
         cmocka_unit_test_setup(test_live_across_fallback, setup),
         cmocka_unit_test_setup(test_xmm_live_across_calls, setup),
+        cmocka_unit_test_setup(test_float_hint, setup),
         cmocka_unit_test_setup(test_not_folded_or_removed, setup),
         cmocka_unit_test_setup(test_flags_get, setup),
         cmocka_unit_test_setup(test_flags_keep, setup),

@@ -720,6 +720,13 @@ static void tcg_out_qemu_ld(TCGContext *s, TCGType type, const TCGArg *args,
 
     tcg_out_tlb_probe(s, l, addr, gdisp, args[5], memop, mmu_idx, true, scratch[0], scratch[1],
                       &base, &disp);
+    if (IS_XMM(val)) {
+        /* 32 or 64 bits zero-extended (ldst_xmm_ok) */
+        tcg_out_mem(s, (memop & MO_SIZE) == MO_64 ? OPC_MOVQ_VqWq : OPC_MOVD_VyEy,
+                    val, base, addr, disp);
+        ldst_label_finish(s, l, true, memop, mmu_idx, type, addr, gdisp, val, live_regs);
+        return;
+    }
     switch (memop & (MO_SIZE | MO_SIGN)) {
     case MO_UB:
         tcg_out_mem(s, OPC_MOVZBL, val, base, addr, disp);
@@ -789,7 +796,11 @@ static void tcg_out_qemu_st(TCGContext *s, TCGType type, const TCGArg *args,
 
     tcg_out_tlb_probe(s, l, addr, gdisp, args[5], memop, mmu_idx, false, scratch[0], scratch[1],
                       &base, &disp);
-    if (bswap && HAVE(MOVBE)) {
+    if (IS_XMM(val)) {
+        /* 32 or 64 bits, no swap (ldst_xmm_ok) */
+        tcg_out_mem(s, (memop & MO_SIZE) == MO_64 ? OPC_MOVQ_WqVq : OPC_MOVD_EyVy,
+                    val, base, addr, disp);
+    } else if (bswap && HAVE(MOVBE)) {
         static const int opc[] = { 0, OPC_MOVBE_MyGy + P_DATA16, OPC_MOVBE_MyGy,
                                    OPC_MOVBE_MyGy + P_REXW };
         tcg_out_mem(s, opc[memop & MO_SIZE], val, base, addr, disp);
@@ -1496,6 +1507,16 @@ static void ct_ri(TCGArgConstraint *a, uint32_t regs, int ct)
     a->ct = ct;
 }
 
+/* Guest loads and stores of 32 and 64 bits without swap or sign extension: also to/from xmm. */
+static bool ldst_xmm_ok(const TCGOp *op)
+{
+    MemOp memop = op->args[op_carg0(op)];
+    MemOp size = memop & MO_SIZE;
+
+    return !((memop & MO_BSWAP) && size != MO_8) &&
+           (size == MO_64 || (size == MO_32 && !(memop & MO_SIGN)));
+}
+
 static bool arg_is_const(const TCGOp *op, int k, int64_t val)
 {
     TCGTemp *ts = arg_temp(op->args[k]);
@@ -1647,12 +1668,8 @@ void tcg_target_op_constraint(const TCGOp *op, TCGOpConstraint *c)
         }
         break;
     case INDEX_op_qemu_ld:
-        ct_r(&a[0], ALL_REGS);
-        ct_r(&a[1], ALL_REGS);
-        c->nb_scratch = 2;
-        break;
     case INDEX_op_qemu_st:
-        ct_r(&a[0], ALL_REGS);
+        ct_r(&a[0], ALL_REGS | (ldst_xmm_ok(op) ? ALL_XMM : 0));
         ct_r(&a[1], ALL_REGS);
         c->nb_scratch = 2;
         break;

@@ -402,6 +402,8 @@ static uint64_t f64_bits(double d)
  * Floating point values stay in xmm registers across guest accesses: a
  * TLB miss's slow path (whose C code clobbers every xmm register) keeps
  * them, and a fault there finds the changed ones written back to env.
+ * A load read next by a floating point op and a store of one's result go
+ * straight to and from xmm, also through the slow path.
  */
 static void test_fp_across_slow_path(void **state)
 {
@@ -410,18 +412,22 @@ static void test_fp_across_slow_path(void **state)
         I(OP_LD, 3, 5, 0),           /*          r3 = mem[r5]: TLB miss */
         I(OP_FADD, 1, 3, 0),         /*          r1 += r3 */
         I(OP_FADD, 2, 2, 0),         /*          r2 += r2 */
+        I(OP_ST, 1, 6, 0),           /*          mem[r6] = r1: TLB miss */
+        I(OP_LD, 7, 6, 0),           /*          r7 = mem[r6] */
         I(OP_STOP, 0, 0, 0),
     };
     uint64_t four = f64_bits(4.0), fills;
 
-    put_code(0x12000, code, 5);
-    tb_invalidate_phys_range(0x12000, 0x12014);
+    put_code(0x12000, code, 7);
+    tb_invalidate_phys_range(0x12000, 0x1201c);
     for (int fault = 0; fault < 2; fault++) {
         reset_cpu(0x12000);
         tlb_flush_page(&toy->parent, 0x13000);
+        tlb_flush_page(&toy->parent, 0x14000);
         toy->env.regs[1] = f64_bits(1.5);
         toy->env.regs[2] = f64_bits(2.25);
         toy->env.regs[5] = fault ? FAULT_PAGE + 8 : 0x13008;
+        toy->env.regs[6] = 0x14010;
         memcpy(ram + 0x13008, &four, 8);
         fills = toy->env.fills;
         assert_int_equal(run(), EXCP_DEBUG);
@@ -435,6 +441,8 @@ static void test_fp_across_slow_path(void **state)
             assert_int_equal(toy->env.nexc, 0);
             assert_int_equal(toy->env.regs[1], f64_bits(7.75));
             assert_int_equal(toy->env.regs[2], f64_bits(4.5));
+            assert_memory_equal(ram + 0x14010, &toy->env.regs[1], 8);
+            assert_int_equal(toy->env.regs[7], f64_bits(7.75));
         }
     }
 }
