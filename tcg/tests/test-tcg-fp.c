@@ -30,22 +30,9 @@ static int fb_calls;
 static uint64_t fb_args[4];
 static unsigned features_detected;
 
-/* C code may use any xmm register: make sure the fallback does. */
-static void clobber_xmm(void)
-{
-    __asm__ volatile("pcmpeqd %%xmm0, %%xmm0; pcmpeqd %%xmm1, %%xmm1; pcmpeqd %%xmm2, %%xmm2;"
-                     "pcmpeqd %%xmm3, %%xmm3; pcmpeqd %%xmm4, %%xmm4; pcmpeqd %%xmm5, %%xmm5;"
-                     "pcmpeqd %%xmm6, %%xmm6; pcmpeqd %%xmm7, %%xmm7; pcmpeqd %%xmm8, %%xmm8;"
-                     "pcmpeqd %%xmm9, %%xmm9; pcmpeqd %%xmm10, %%xmm10; pcmpeqd %%xmm11, %%xmm11;"
-                     "pcmpeqd %%xmm12, %%xmm12; pcmpeqd %%xmm13, %%xmm13;"
-                     "pcmpeqd %%xmm14, %%xmm14; pcmpeqd %%xmm15, %%xmm15"
-                     ::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
-                     "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
-}
-
 static uint64_t fallback(void *env, uint64_t desc, uint64_t a, uint64_t b, uint64_t c)
 {
-    clobber_xmm();
+    test_clobber_xmm();
     fb_calls++;
     fb_args[0] = desc, fb_args[1] = a, fb_args[2] = b, fb_args[3] = c;
     return FB_RESULT;
@@ -407,7 +394,7 @@ static void test_live_across_fallback(void **state)
 
 static uint64_t helper_clobber(uint64_t x)
 {
-    clobber_xmm();
+    test_clobber_xmm();
     return x + 1;
 }
 

@@ -5,9 +5,12 @@
  * IR and also evaluated by a small interpreter in this file. Many live
  * values, fixed-register ops (shifts, division, multiplication) and calls
  * stress the register allocator's spills, reloads and write-backs at
- * branches, labels and calls; the results must match exactly.
+ * branches, labels and calls; floating point ops (binary64 on whatever
+ * bits the values hold) move values between general and xmm registers.
+ * The results must match exactly.
  */
 #include "tern/osdep.h"
+#include <math.h>
 #include <stdarg.h>
 #include <setjmp.h>
 #include <cmocka.h>
@@ -21,6 +24,7 @@ enum {
     R_MULUH, R_DIVU, R_REMS, R_SETLT, R_MOVCOND, R_NEG, R_NOT, R_EXT8S, R_CTPOP,
     R_CLZ, R_DEPOSIT, R_EXTRACT, R_BSWAP, R_ADDI, R_CALL, R_CALL_WG, R_SKIP, R_MOV,
     R_ANDI, R_SHRI, R_MULI, R_SUBFI, R_SETLTUI, R_DIVS, R_CALL6, R_IFELSE,
+    R_FADD, R_FMUL, R_FTOI, R_ITOF,
     R_COUNT
 };
 
@@ -36,9 +40,16 @@ static Insn prog[NOPS];
  */
 static int br_at[NOPS];
 
+static uint64_t rotl(uint64_t x, unsigned n)
+{
+    n &= 63;
+    return n ? (x << n) | (x >> (64 - n)) : x;
+}
+
 /* Value slots: 0..NG-1 are globals (env.in64[0..5]), the rest temps. */
 static uint64_t helper_mix(uint64_t a, uint64_t b, uint64_t c)
 {
+    test_clobber_xmm();
     return (a * 31) ^ (b >> 3) ^ (c << 7);
 }
 
@@ -56,6 +67,22 @@ static void helper_bump(TestEnv *env)
     env->in64[2] ^= 0x5a5a;
 }
 
+/* The f* ops' fallback (NaN results, out-of-range conversions). */
+static uint64_t helper_fp_fallback(void *env, uint64_t desc, uint64_t a, uint64_t b, uint64_t c)
+{
+    test_clobber_xmm();
+    return desc * 0x9e3779b97f4a7c15ull ^ a ^ rotl(b, 17) ^ rotl(c, 31);
+}
+
+static double d_of(uint64_t x) { double d; memcpy(&d, &x, 8); return d; }
+static uint64_t bits_d(double d) { uint64_t x; memcpy(&x, &d, 8); return x; }
+
+/* The inline code's result, or the fallback's for a NaN (op: its desc). */
+static uint64_t fp_result(int op, double r, uint64_t a, uint64_t b)
+{
+    return isnan(r) ? helper_fp_fallback(NULL, op, a, b, 0) : bits_d(r);
+}
+
 /* Bit field of a deposit/extract insn, from its immediate. */
 static void field(const Insn *p, int *pos, int *len)
 {
@@ -64,11 +91,6 @@ static void field(const Insn *p, int *pos, int *len)
     *len = 1 + (int)((u >> 6) % (uint64_t)(64 - *pos));
 }
 
-static uint64_t rotl(uint64_t x, unsigned n)
-{
-    n &= 63;
-    return n ? (x << n) | (x >> (64 - n)) : x;
-}
 
 static void eval(uint64_t *v)
 {
@@ -141,6 +163,13 @@ static void eval(uint64_t *v)
         case R_SUBFI: r = (uint64_t)p->imm - a; break;
         case R_SETLTUI: r = a < (uint64_t)p->imm; break;
         case R_DIVS: r = (uint64_t)((int64_t)a / (int64_t)((b | 1) & 0x7fffffff)); break;
+        case R_FADD: r = fp_result(R_FADD, d_of(a) + d_of(b), a, b); break;
+        case R_FMUL: r = fp_result(R_FMUL, d_of(a) * d_of(b), a, b); break;
+        case R_FTOI:
+            r = d_of(a) > -0x1p63 && d_of(a) < 0x1p63 ? (uint64_t)(int64_t)d_of(a) :
+                helper_fp_fallback(NULL, R_FTOI, a, 0, 0);
+            break;
+        case R_ITOF: r = bits_d((double)(int64_t)a); break;
         }
         v[p->d] = r;
     }
@@ -252,6 +281,20 @@ static void gen(TCGv_i64 *t)
             tcg_gen_andi_i64(k, k, 0x7fffffff);
             tcg_gen_div_i64(d, a, k);
             tcg_temp_free_i64(k);
+            break;
+        case R_FADD:
+            tcg_gen_fadd(d, a, b, TCG_FP_F64, (TCGFpFallback){ helper_fp_fallback, R_FADD });
+            break;
+        case R_FMUL:
+            tcg_gen_fmul(d, a, b, TCG_FP_F64, (TCGFpFallback){ helper_fp_fallback, R_FMUL });
+            break;
+        case R_FTOI:
+            tcg_gen_ftoi(d, a, TCG_FP_F64 | TCG_FP_INT_SIGNED | TCG_FP_INT_64 | TCG_FP_TRUNC,
+                         (TCGFpFallback){ helper_fp_fallback, R_FTOI });
+            break;
+        case R_ITOF:
+            tcg_gen_itof(d, a, TCG_FP_F64 | TCG_FP_INT_SIGNED | TCG_FP_INT_64,
+                         (TCGFpFallback){ helper_fp_fallback, R_ITOF });
             break;
         }
     }
