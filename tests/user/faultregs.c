@@ -7,7 +7,9 @@
  * overwrites later are never written back), so this covers the copy from
  * the host context (a fault in translated code) and from the slow path (an
  * address outside the guest's space), for pinned and unpinned registers,
- * and values that live on after the fault or are overwritten.
+ * and values that live on after the fault or are overwritten; also for
+ * floating point registers the block computed (Tern keeps them in host xmm
+ * registers) and overwrites after the load.
  */
 #include <signal.h>
 #include <stdint.h>
@@ -17,7 +19,7 @@
 
 #define MAGIC(r) (0x1111111111111111ull * (r))
 
-static volatile int faults, regs_ok;
+static volatile int faults, regs_ok, check_fp;
 /* the registers the faulting code set to MAGIC(x) */
 static const int all_regs[] = { 5, 8, 9, 10, 11, 12, 13, 14, 15 }, t0_only[] = { 5 };
 static const int *regs;
@@ -34,6 +36,18 @@ static void on_segv(int sig, siginfo_t *si, void *uc_)
             printf("x%d = %#lx at the fault, want %#llx\n", regs[i], g[regs[i]],
                    MAGIC(regs[i] % 16));
             regs_ok = 0;
+        }
+    }
+    if (check_fp) {
+        static const double want[] = { 1.5, 0.75, 2.25 };     /* fa1..fa3 */
+        for (int i = 0; i < 3; i++) {
+            unsigned long long w;
+            memcpy(&w, &want[i], 8);
+            if (uc->uc_mcontext.__fpregs.__d.__f[11 + i] != w) {
+                printf("fa%d = %#llx at the fault, want %#llx\n", 1 + i,
+                       uc->uc_mcontext.__fpregs.__d.__f[11 + i], w);
+                regs_ok = 0;
+            }
         }
     }
     faults++;
@@ -77,6 +91,17 @@ static uint64_t fault_at(uint64_t addr)
     return a4 + s1;
 }
 
+/* fa1..fa3 computed before the load and overwritten after it */
+static void fault_fp(uint64_t addr, double one, double half)
+{
+    __asm__ volatile("mv t1, %0\n"
+                     "fadd.d fa1, %1, %2\n fmul.d fa2, fa1, %2\n fadd.d fa3, fa1, fa2\n"
+                     ".option push\n .option norvc\n ld t2, 0(t1)\n .option pop\n"
+                     "fmv.d.x fa1, zero\n fmv.d.x fa2, zero\n fmv.d.x fa3, zero"
+                     : : "r"(addr), "f"(one), "f"(half)
+                     : "t1", "t2", "s1", "a4", "fa1", "fa2", "fa3", "memory");
+}
+
 int main(void)
 {
     struct sigaction sa;
@@ -104,7 +129,13 @@ int main(void)
         fault_t0(addrs[i]);
         printf("fault %u: t0 %s\n", i, regs_ok ? "as set" : "WRONG");
         CHECK(regs_ok);
+        nb_regs = 0;
+        check_fp = 1;
+        fault_fp(addrs[i], 1.0, 0.5);
+        check_fp = 0;
+        printf("fault %u: fa1..fa3 %s\n", i, regs_ok ? "as set" : "WRONG");
+        CHECK(regs_ok);
     }
-    CHECK(faults == 4);
+    CHECK(faults == 6);
     return finish();
 }
