@@ -1686,15 +1686,11 @@ void tcg_target_op_constraint(const TCGOp *op, TCGOpConstraint *c)
     case INDEX_op_fadd: case INDEX_op_fsub: case INDEX_op_fmul: case INDEX_op_fdiv:
     case INDEX_op_fsqrt: case INDEX_op_fma: case INDEX_op_fcmp: case INDEX_op_ftoi:
     case INDEX_op_itof: case INDEX_op_fcvt:
-        {
-            bool int_out = op->opc == INDEX_op_fcmp || op->opc == INDEX_op_ftoi;
-            ct_r(&a[0], int_out ? ALL_REGS : ALL_XMM);
-            a[0].newreg = true;     /* the fallback reads the inputs after it */
-            for (int k = 1; k <= op_nb_iargs(op); k++) {
-                ct_r(&a[k], op->opc == INDEX_op_itof ? ALL_REGS : ALL_XMM);
-            }
-            fp_scratch_needs(op, &c->nb_scratch, &c->nb_fscratch);
+        for (int k = 0; k <= op_nb_iargs(op); k++) {
+            ct_r(&a[k], op_arg_class(op, k) == ARG_FLOAT ? ALL_XMM : ALL_REGS);
         }
+        a[0].newreg = true;     /* the fallback reads the inputs after it */
+        fp_scratch_needs(op, &c->nb_scratch, &c->nb_fscratch);
         break;
     case INDEX_op_fp_flags_get:
         ct_r(&a[0], ALL_REGS);
