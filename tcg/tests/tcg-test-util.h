@@ -9,6 +9,7 @@
 #include "tern/osdep.h"
 #include <sys/mman.h>
 #include "tcg/tcg-op.h"
+#include "test-clobber-xmm.h"
 
 typedef struct TestEnv {
     uint64_t in64[6];
@@ -70,19 +71,6 @@ static void *test_gen(void)
 static G_GNUC_UNUSED uintptr_t test_run(void *code, TestEnv *env)
 {
     return tcg_qemu_tb_exec(env, code);
-}
-
-/* C code may use any xmm register: helpers of the tests make sure they do. */
-static G_GNUC_UNUSED void test_clobber_xmm(void)
-{
-    __asm__ volatile("pcmpeqd %%xmm0, %%xmm0; pcmpeqd %%xmm1, %%xmm1; pcmpeqd %%xmm2, %%xmm2;"
-                     "pcmpeqd %%xmm3, %%xmm3; pcmpeqd %%xmm4, %%xmm4; pcmpeqd %%xmm5, %%xmm5;"
-                     "pcmpeqd %%xmm6, %%xmm6; pcmpeqd %%xmm7, %%xmm7; pcmpeqd %%xmm8, %%xmm8;"
-                     "pcmpeqd %%xmm9, %%xmm9; pcmpeqd %%xmm10, %%xmm10; pcmpeqd %%xmm11, %%xmm11;"
-                     "pcmpeqd %%xmm12, %%xmm12; pcmpeqd %%xmm13, %%xmm13;"
-                     "pcmpeqd %%xmm14, %%xmm14; pcmpeqd %%xmm15, %%xmm15"
-                     ::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
-                     "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
 }
 
 /* A deterministic generator (xorshift64*) */

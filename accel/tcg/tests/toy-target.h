@@ -11,6 +11,7 @@
 #include "tern/osdep.h"
 #include "exec/cputlb.h"
 #include "tcg/tcg-op.h"
+#include "test-clobber-xmm.h"
 
 enum {
     OP_ADDI = 1, OP_LD, OP_ST, OP_BNE, OP_JR, OP_STOP, OP_ECALL, OP_LW, OP_ADD, OP_LDX, OP_STX,
@@ -71,19 +72,6 @@ static void helper_stop(void *env)
 static void helper_ecall(void *env)
 {
     cpu_raise_exception_ra(env_cpu(env), EXC_ECALL, GETPC());
-}
-
-/* C code may use any xmm register: make sure the runtime's does. */
-static void clobber_xmm(void)
-{
-    __asm__ volatile("pcmpeqd %%xmm0, %%xmm0; pcmpeqd %%xmm1, %%xmm1; pcmpeqd %%xmm2, %%xmm2;"
-                     "pcmpeqd %%xmm3, %%xmm3; pcmpeqd %%xmm4, %%xmm4; pcmpeqd %%xmm5, %%xmm5;"
-                     "pcmpeqd %%xmm6, %%xmm6; pcmpeqd %%xmm7, %%xmm7; pcmpeqd %%xmm8, %%xmm8;"
-                     "pcmpeqd %%xmm9, %%xmm9; pcmpeqd %%xmm10, %%xmm10; pcmpeqd %%xmm11, %%xmm11;"
-                     "pcmpeqd %%xmm12, %%xmm12; pcmpeqd %%xmm13, %%xmm13;"
-                     "pcmpeqd %%xmm14, %%xmm14; pcmpeqd %%xmm15, %%xmm15"
-                     ::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
-                     "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
 }
 
 /* OP_FADD's fallback (NaN results): the default NaN. */
@@ -213,7 +201,7 @@ static bool toy_tlb_fill(CPUState *cpu, uint64_t addr, int size, MMUAccessType t
 {
     ToyEnv *env = &((ToyCPU *)cpu)->env;
 
-    clobber_xmm();
+    test_clobber_xmm();
     if ((addr & TARGET_PAGE_MASK) == FAULT_PAGE) {
         if (probe) {
             return false;
