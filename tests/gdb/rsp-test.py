@@ -625,6 +625,19 @@ CASES = {'basic': case_basic, 'protocol': case_protocol, 'opensbi': case_opensbi
          'gdb-multiarch': case_gdb_multiarch}
 
 
+def run_case(name, case, *args):
+    """Run one case and print its verdict: the exit status for meson."""
+    try:
+        rc = case(*args)
+    except (Fail, EOFError) as e:
+        print('FAIL %s: %s' % (name, e or 'connection closed'))
+        return 1
+    if rc == SKIP:
+        return SKIP
+    print('PASS %s' % name)
+    return 0
+
+
 def main():
     if len(sys.argv) < 4 or sys.argv[1] not in CASES:
         print(__doc__)
@@ -634,15 +647,7 @@ def main():
     if not os.path.exists(prog):
         print('SKIP: %s not built (riscv64-unknown-elf-gcc missing?)' % prog)
         return SKIP
-    try:
-        rc = CASES[name](tern, prog, prog2)
-    except (Fail, EOFError) as e:
-        print('FAIL %s: %s' % (name, e or 'connection closed'))
-        return 1
-    if rc == SKIP:
-        return SKIP
-    print('PASS %s' % name)
-    return 0
+    return run_case(name, CASES[name], tern, prog, prog2)
 
 
 if __name__ == '__main__':

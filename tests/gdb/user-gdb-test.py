@@ -251,15 +251,7 @@ def main():
         print(__doc__)
         return 1
     name, tern, prog = sys.argv[1:4]
-    try:
-        rc = CASES[name](os.path.abspath(tern), os.path.abspath(prog))
-    except (Fail, EOFError) as e:
-        print('FAIL %s: %s' % (name, e or 'connection closed'))
-        return 1
-    if rc == SKIP:
-        return SKIP
-    print('PASS %s' % name)
-    return 0
+    return rsp.run_case(name, CASES[name], os.path.abspath(tern), os.path.abspath(prog))
 
 
 if __name__ == '__main__':
